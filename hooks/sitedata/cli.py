@@ -1,0 +1,46 @@
+"""`python -m sitedata check`: validate every data file and list every problem at once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .errors import DataErrors
+from .load import DATA_DIR, load_site
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m sitedata", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate the data files")
+    check.add_argument("--data", type=Path, default=DATA_DIR, help="the data folder (default: data/)")
+    check.add_argument("--today", type=date.fromisoformat, help="treat this date as today (YYYY-MM-DD)")
+    check.add_argument("--github", action="store_true", help="also print GitHub Actions annotations")
+    args = parser.parse_args(argv)
+    today = args.today or datetime.now(LONDON).date()
+    return _check(data_dir=args.data, today=today, github=args.github)
+
+
+def _check(*, data_dir: Path, today: date, github: bool) -> int:
+    try:
+        site = load_site(data_dir=data_dir, today=today)
+    except DataErrors as exc:
+        print(exc.report(), file=sys.stderr)
+        if github:
+            for error in exc.errors:
+                print(error.github_annotation())
+        return 1
+    for warning in site.warnings:
+        print(warning, file=sys.stderr)
+        if github:
+            print(warning.github_annotation())
+    counts = ", ".join(f"{len(site.entries(n))} {n.replace('_', ' ')}" for n in ("services", "practices", "prompt_sets", "advice", "resources"))
+    review = f"; {len(site.warnings)} due for review" if site.warnings else ""
+    print(f"data OK: {counts}{review}")
+    return 0

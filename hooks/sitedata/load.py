@@ -1,0 +1,108 @@
+"""Load every data file, run every check, and hand back the site's data or every error at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import checks, schemas
+from .errors import DataError, DataErrors
+from .yamlsource import Located, load
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJECT_DIR / "data"
+
+# Reference files first: entries in the others point into them.
+DATA_FILES = ("sources", "areas", "tags", "vocabularies", "prompts", "practices", "helplines", "safety", "resources")
+
+
+@dataclass
+class SiteData:
+    """All data files, validated, with lookups the pages need."""
+
+    docs: dict[str, Located]
+    today: date
+    warnings: list[DataError] = field(default_factory=list)
+
+    def entries(self, list_name: str) -> list[dict[str, Any]]:
+        """The entries of a top-level list, such as 'services' or 'practices'."""
+        for doc in self.docs.values():
+            if isinstance(doc.data, dict) and list_name in doc.data:
+                return doc.data[list_name]
+        raise KeyError(list_name)
+
+    def by_key(self, list_name: str, key: str = "id") -> dict[str, dict[str, Any]]:
+        """Entries of a list keyed by their id (or other key)."""
+        return {e[key]: e for e in self.entries(list_name)}
+
+    def origin(self, list_name: str, index: int) -> str:
+        """'data/helplines.yaml:12:5' for an entry, for reports that point back at the data."""
+        for doc in self.docs.values():
+            if isinstance(doc.data, dict) and list_name in doc.data:
+                line, col = doc.at((list_name, index))
+                return f"{doc.file}:{line}:{col}"
+        raise KeyError(list_name)
+
+
+def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] = DATA_FILES) -> SiteData:
+    """Load and check all data; raise DataErrors listing every problem found."""
+    docs: dict[str, Located] = {}
+    errors: list[DataError] = []
+    for name in files:
+        path = data_dir / f"{name}.yaml"
+        doc, problems = load(path, display=_display(path, data_dir))
+        errors.extend(problems)
+        if doc is None:
+            continue
+        docs[name] = doc
+        errors.extend(checks.check_schema_comment(doc, name=name))
+        errors.extend(schemas.validate(doc, name=name))
+        errors.extend(checks.check_unique_keys(doc, name=name))
+
+    nodes = [
+        checks.Node(doc, name, path, value, sub)
+        for name, doc in docs.items()
+        for path, value, sub in schemas.iter_annotated(name, doc.data)
+        if sub.get("format") or sub.get("x-vocabulary") or sub.get("contentMediaType")
+    ]
+    errors.extend(checks.check_references(nodes, vocabularies=_vocabularies(docs)))
+    errors.extend(checks.check_dates(nodes, today=today))
+    errors.extend(checks.check_phone_numbers(nodes))
+    errors.extend(checks.check_emails(nodes))
+    errors.extend(checks.check_urls(nodes))
+    errors.extend(checks.check_markdown(nodes))
+    errors.extend(checks.check_opening_hours(nodes, hours_error=_hours_error()))
+    if errors:
+        raise DataErrors(errors)
+    return SiteData(docs=docs, today=today, warnings=checks.review_due(docs, today=today))
+
+
+def _display(path: Path, data_dir: Path) -> str:
+    """The path editors see in messages: relative to the project, like data/practices.yaml."""
+    try:
+        return path.resolve().relative_to(data_dir.resolve().parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _vocabularies(docs: Mapping[str, Located]) -> dict[str, set[str]]:
+    """Known values for each list that other entries may refer to."""
+    out: dict[str, set[str]] = {}
+    for name, doc in docs.items():
+        if not isinstance(doc.data, dict):
+            continue
+        for list_name, list_schema in schemas.load_schema(name).get("properties", {}).items():
+            items = doc.data.get(list_name)
+            if "x-entry" in list_schema and isinstance(items, list):
+                key = list_schema.get("x-key", "id")
+                out[list_name] = {i[key] for i in items if isinstance(i, dict) and isinstance(i.get(key), str)}
+    return out
+
+
+def _hours_error() -> Any:
+    from .hours import hours_error
+
+    return hours_error

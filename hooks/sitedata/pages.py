@@ -1,0 +1,140 @@
+"""What each page shows: view models built from SiteData, rendered through data templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from markupsafe import escape
+
+from .load import SiteData
+from .render import render
+
+Link = Callable[[str], str]
+"""Turns a docs-relative source path ('practices/x.md') into a URL relative to the current page."""
+
+PRACTICE_DIR = "practices"
+AREA_KIND_ORDER = ("country", "nation", "region", "county", "unitary-authority", "london-borough", "police-force-area")
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A page made from one data entry, kept out of the navigation."""
+
+    src_uri: str
+    title: str
+    description: str
+    html: str
+
+    def markdown(self) -> str:
+        """The page as Markdown: escaped front matter, then one raw HTML block."""
+        meta = {"title": str(escape(self.title)), "description": str(escape(self.description))}
+        return f"---\n{yaml.safe_dump(meta, allow_unicode=True, width=1000)}---\n\n{self.html}\n"
+
+
+def practice_src(practice_id: str) -> str:
+    """Where a practice's generated page lives in the docs tree."""
+    return f"{PRACTICE_DIR}/{practice_id}.md"
+
+
+class Views:
+    """Builds the context each template needs; templates only loop and branch."""
+
+    def __init__(self, site: SiteData) -> None:
+        self.site = site
+        self.tags = site.by_key("tags")
+        self.areas = site.by_key("areas", "name")
+        self.sources = site.by_key("sources")
+        self.audiences = site.by_key("audiences")
+        self.statuses = site.by_key("statuses")
+        self.practices = site.by_key("practices")
+
+    def lookups(self) -> dict[str, Any]:
+        """Name tables shared by every template."""
+        return {"tags": self.tags, "areas": self.areas, "sources": self.sources, "audiences": self.audiences, "statuses": self.statuses, "practices": self.practices}
+
+    def render(self, template: str, *, link: Link, **context: Any) -> str:
+        """Render a data template with the lookups and a page-relative linker."""
+        return render(template, lk=self.lookups(), link=link, today=self.site.today, **context)
+
+    # Index pages, called from Markdown pages in docs/ through macros.
+
+    def home(self, *, link: Link) -> str:
+        """The home page's one-tap routes and headline counts."""
+        counts = {
+            "services": len(self.site.entries("services")),
+            "practices": len(self.site.entries("practices")),
+            "prompt_sets": len(self.site.entries("prompt_sets")),
+        }
+        return self.render("home.html", link=link, counts=counts)
+
+    def prompts(self, *, link: Link) -> str:
+        """Prompt sets grouped under their theme, themes in vocabulary order."""
+        groups = _group(self.site.entries("prompt_sets"), key=lambda p: [p["theme"]], order=list(self.tags))
+        return self.render("prompts.html", link=link, groups=[(self.tags[t], items) for t, items in groups])
+
+    def practices_index(self, *, link: Link) -> str:
+        """Initiatives listed by area and by theme."""
+        practices = sorted(self.site.entries("practices"), key=lambda p: p["title"].lower())
+        area_order = sorted(self.areas, key=lambda a: (AREA_KIND_ORDER.index(self.areas[a]["kind"]), a))
+        by_area = _group(practices, key=lambda p: p["areas"], order=area_order)
+        by_theme = _group(practices, key=lambda p: p["tags"], order=sorted(self.tags, key=lambda t: self.tags[t]["name"]))
+        return self.render(
+            "practices_index.html",
+            link=link,
+            by_area=[(self.areas[a], items) for a, items in by_area],
+            by_theme=[(self.tags[t], items) for t, items in by_theme],
+            practice_src=practice_src,
+        )
+
+    def directory(self, *, link: Link, extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> str:
+        """One card per service; `extra` adds per-service context such as compiled hours."""
+        services = [dict(s, **(extra(s) if extra else {})) for s in self.site.entries("services")]
+        return self.render("directory.html", link=link, services=services)
+
+    def safety(self, *, link: Link) -> str:
+        """Safety advice, then the safety guides published by specialist organisations."""
+        guides = [r for r in self.site.entries("resources") if r["kind"] == "safety-guide"]
+        return self.render("safety.html", link=link, advice=self.site.entries("advice"), guides=guides)
+
+    def resources(self, *, link: Link) -> str:
+        """Guidance and signposting for professionals, grouped by kind."""
+        kinds = ("professional-guidance", "signposting", "training", "strategy", "report", "campaign")
+        for_professionals = [r for r in self.site.entries("resources") if r["kind"] in kinds]
+        groups = _group(for_professionals, key=lambda r: [r["kind"]], order=list(kinds))
+        return self.render("resources.html", link=link, groups=groups)
+
+    def sources_list(self, *, link: Link) -> str:
+        """Every source document and how many entries cite it."""
+        cited: dict[str, int] = {s: 0 for s in self.sources}
+        for list_name in ("practices", "services", "prompt_sets", "advice", "resources"):
+            for entry in self.site.entries(list_name):
+                for ref in {s["id"] for s in entry["sources"]}:
+                    cited[ref] += 1
+        return self.render("sources.html", link=link, cited=cited)
+
+    # Per-entry pages, added to the site by the hook and kept out of the navigation.
+
+    def practice_srcs(self) -> list[str]:
+        """Source paths of the generated initiative pages."""
+        return [practice_src(p) for p in self.practices]
+
+    def practice_pages(self, *, link_for: Callable[[str], Link]) -> list[GeneratedPage]:
+        """One page per initiative."""
+        out = []
+        for practice in self.site.entries("practices"):
+            src = practice_src(practice["id"])
+            html = self.render("practice.html", link=link_for(src), p=practice, practice_src=practice_src)
+            out.append(GeneratedPage(src_uri=src, title=practice["title"], description=practice["summary"], html=html))
+        return out
+
+
+def _group(items: list[dict[str, Any]], *, key: Callable[[dict[str, Any]], list[str]], order: list[str]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Group items under each of their keys, groups in `order`, empty groups left out."""
+    buckets: dict[str, list[dict[str, Any]]] = {k: [] for k in order}
+    for item in items:
+        for k in key(item):
+            buckets.setdefault(k, []).append(item)
+    return [(k, v) for k, v in buckets.items() if v]
