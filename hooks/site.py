@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from sitedata.errors import DataErrors
-from sitedata.load import DATA_DIR, SiteData, load_site
+from sitedata.load import DATA_DIR, SiteData, load_site_cached
 from sitedata.pages import Link, Views
 
 LONDON = ZoneInfo("Europe/London")
@@ -31,7 +31,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Check all data before anything is built; stop the build on any data error."""
     now = datetime.now(LONDON)
     try:
-        site = load_site(data_dir=Path(os.environ.get("SITE_DATA_DIR", DATA_DIR)), today=now.date())
+        site = load_site_cached(data_dir=Path(os.environ.get("SITE_DATA_DIR", DATA_DIR)), today=now.date())
     except DataErrors as exc:
         raise PluginError(exc.report()) from None
     for warning in site.warnings:

@@ -91,9 +91,9 @@ def check_references(nodes: Iterable[Node], *, vocabularies: Mapping[str, set[st
     out: list[DataError] = []
     for node in nodes:
         vocab = node.schema.get("x-vocabulary")
-        if not vocab or not isinstance(node.value, str):
-            continue
-        known = vocabularies.get(vocab, set())
+        if not vocab or not isinstance(node.value, str) or vocab not in vocabularies:
+            continue  # a vocabulary whose file failed to load has already been reported
+        known = vocabularies[vocab]
         if node.value not in known:
             singular = {"areas": "area", "tags": "tag", "sources": "source", "audiences": "audience", "statuses": "status", "practices": "practice"}.get(vocab, vocab)
             file = {"audiences": "vocabularies", "statuses": "vocabularies"}.get(vocab, vocab)
@@ -194,7 +194,8 @@ def check_markdown(nodes: Iterable[Node]) -> list[DataError]:
             continue
         m = _RAW_HTML.search(node.value)
         if m:
-            snippet = node.value[m.start() : m.start() + 20]
+            end = node.value.find(">", m.start())
+            snippet = node.value[m.start() : end + 1 if 0 < end < m.start() + 40 else m.start() + 20]
             out.append(node.error(f"raw HTML is not allowed in Markdown fields (found {describe(snippet)}); use Markdown instead, for example **bold** or [text](https://...)"))
         for target in _MD_LINK.findall(node.value):
             scheme = urlsplit(target).scheme
@@ -235,7 +236,7 @@ def review_due(docs: Mapping[str, Located], *, today: date, months: int = REVIEW
                 if when and when < cutoff:
                     node = Node(doc, name, (list_name, i, "last_checked"), checked, {})
                     out.append(node.error(f"last checked {checked}, more than {months} months ago; check it against its source and update the date", severity=SEVERITY_WARNING))
-    return out
+    return sorted(out, key=lambda e: (e.file, e.line, e.column))
 
 
 def _months_before(today: date, months: int) -> date:

@@ -15,8 +15,13 @@ from .yamlsource import Located, load
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_DIR / "data"
 
-# Reference files first: entries in the others point into them.
-DATA_FILES = ("sources", "areas", "tags", "vocabularies", "prompts", "practices", "helplines", "safety", "resources")
+SHARED_SCHEMAS = ("common",)
+
+
+def data_files(*, schema_dir: Path = schemas.SCHEMA_DIR) -> tuple[str, ...]:
+    """Every data file has a schema in data/schema/; adding a schema adds a data file."""
+    names = sorted(p.name.removesuffix(".schema.json") for p in schema_dir.glob("*.schema.json"))
+    return tuple(n for n in names if n not in SHARED_SCHEMAS)
 
 
 @dataclass
@@ -47,8 +52,9 @@ class SiteData:
         raise KeyError(list_name)
 
 
-def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] = DATA_FILES) -> SiteData:
+def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] | None = None) -> SiteData:
     """Load and check all data; raise DataErrors listing every problem found."""
+    files = data_files() if files is None else files
     docs: dict[str, Located] = {}
     errors: list[DataError] = []
     for name in files:
@@ -78,6 +84,19 @@ def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] 
     if errors:
         raise DataErrors(errors)
     return SiteData(docs=docs, today=today, warnings=checks.review_due(docs, today=today))
+
+
+_cache: dict[tuple[object, ...], SiteData] = {}
+
+
+def load_site_cached(*, data_dir: Path = DATA_DIR, today: date) -> SiteData:
+    """load_site, reused while no data or schema file has changed (hooks share it; serve stays fast)."""
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted([*data_dir.glob("*.yaml"), *schemas.SCHEMA_DIR.glob("*.json")]))
+    key = (str(data_dir), today, stamp)
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = load_site(data_dir=data_dir, today=today)
+    return _cache[key]
 
 
 def _display(path: Path, data_dir: Path) -> str:

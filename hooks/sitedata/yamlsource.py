@@ -28,6 +28,7 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _HINTS = (
     ("cannot start any token", "found a tab character; YAML must be indented with spaces. Replace the tab with spaces"),
     ("mapping values are not allowed", "a ':' is in an unexpected place; check this line's indentation, or put the text in quotes if it contains ': '"),
+    ("did not find expected '-'", "the indentation does not line up; list items ('- ') and fields must start in the same column as their neighbours"),
     ("expected <block end>", "the indentation does not line up; make this line start in the same column as the other fields of its entry"),
     ("could not find expected ':'", "a line is missing its ':' or a quote is not closed; check this line and the one above"),
     ("found unexpected end of stream", "a quote or bracket is not closed"),

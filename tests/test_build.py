@@ -1,0 +1,121 @@
+"""Integration: strict builds of the real data, of broken data, and of data full of HTML payloads."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, DataCopy
+from payloads import ESCAPED, PAYLOADS, write_payload_data
+
+from sitedata.load import load_site
+
+pytestmark = pytest.mark.build
+
+
+def mkdocs_build(site_dir: Path, *, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a strict build of the project into `site_dir`, optionally from another data folder."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "hooks"), NO_MKDOCS_2_WARNING="1")
+    if data_dir is not None:
+        env["SITE_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("real") / "site"
+    result = mkdocs_build(site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def test_key_pages_exist(real_site: Path) -> None:
+    for page in ("index.html", "directory/index.html", "safety/index.html", "prompts/index.html", "practices/index.html", "resources/index.html", "about/index.html"):
+        assert (real_site / page).is_file(), page
+
+
+def test_every_practice_has_its_page_and_index_entry(real_site: Path) -> None:
+    from datetime import date
+
+    site = load_site(today=date.today())  # noqa: DTZ011 - only reading the entries, not judging dates
+    index = (real_site / "practices" / "index.html").read_text()
+    for practice in site.entries("practices"):
+        page = real_site / "practices" / practice["id"] / "index.html"
+        html = page.read_text()
+        assert f'data-practice-id="{practice["id"]}"' in html
+        assert "Last checked:" in html
+        assert f'href="{practice["id"]}/"' in index
+
+
+def test_every_service_has_a_card_with_an_e164_tel_link(real_site: Path) -> None:
+    html = (real_site / "directory" / "index.html").read_text()
+    assert 'data-service-id="national-domestic-abuse-helpline"' in html
+    assert 'href="tel:+448082000247"' in html  # corrected number, E.164
+    assert "0808 2000 247" in html
+    assert "0800 2000 247" in html  # the note about the misprint in the source
+    assert html.count("data-service-id=") == len(re.findall(r'data-open-state="', html))
+
+
+def test_per_entry_pages_are_not_in_the_navigation(real_site: Path) -> None:
+    html = (real_site / "index.html").read_text()
+    nav = html.split('class="md-nav md-nav--primary"', 1)[1].split("</nav>", 1)[0]
+    assert "redbridge-hub-process" not in nav
+    assert "Good practice" in nav
+
+
+def test_entries_are_in_the_search_index(real_site: Path) -> None:
+    index = json.loads((real_site / "search" / "search_index.json").read_text())
+    locations = {doc["location"] for doc in index["docs"]}
+    assert "practices/redbridge-hub-process/" in locations
+    assert any("Galop" in doc["title"] for doc in index["docs"])
+
+
+def test_broken_data_fails_the_build_with_located_errors(real_data: DataCopy, tmp_path: Path) -> None:
+    real_data.replace("practices.yaml", "areas: [Redbridge]", "areas: [Redbrige]")
+    real_data.replace("helplines.yaml", "help@galop.org.uk", "help@galop")
+    site = tmp_path / "site"
+    result = mkdocs_build(site, data_dir=real_data.path)
+    assert result.returncode != 0
+    assert "practice 'redbridge-hub-process': areas[0]: 'Redbrige' is not a known area (did you mean 'Redbridge'?)" in result.stderr
+    assert "service 'galop-lgbt-helpline': channels[1].email: 'help@galop' is not a well-formed email address" in result.stderr
+    assert "2 data errors found" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (site / "index.html").exists()
+
+
+def test_payloads_in_every_text_field_render_only_as_text(tmp_path: Path) -> None:
+    count = write_payload_data(tmp_path / "data")
+    assert count > 100  # every free-text field of the real data carries one
+    site = tmp_path / "site"
+    result = mkdocs_build(site, data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    pages = list(site.rglob("*.html"))
+    seen = {e: 0 for e in ESCAPED}
+    for page in pages:
+        html = page.read_text()
+        for payload in PAYLOADS:
+            assert payload not in html, f"{payload} unescaped in {page}"
+        for escaped in ESCAPED:
+            seen[escaped] += html.count(escaped)
+    assert all(n > 20 for n in seen.values()), seen
+    index = (site / "search" / "search_index.json").read_text()
+    assert not any(p in json.loads(index)["docs"][0]["text"] for p in PAYLOADS)
+
+
+def test_checks_and_build_never_rewrite_the_data(real_data: DataCopy, tmp_path: Path) -> None:
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in real_data.path.glob("*.yaml")}
+    result = mkdocs_build(tmp_path / "site", data_dir=real_data.path)
+    assert result.returncode == 0, result.stderr
+    check = subprocess.run([sys.executable, "-m", "sitedata", "check", "--data", str(real_data.path)], cwd=ROOT,
+                           env=dict(os.environ, PYTHONPATH=str(ROOT / "hooks")), capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in real_data.path.glob("*.yaml")}
+    assert before == after
