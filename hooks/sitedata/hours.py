@@ -1,0 +1,391 @@
+"""Opening hours: check OSM opening_hours, compile them for the browser, and say whether a service is open.
+
+Hours are OpenStreetMap ``opening_hours`` expressions. At build time each one is compiled into a
+small timetable of wall-clock minutes in Europe/London, so the browser script
+(``overrides/assets/javascripts/open-now.js``) parses nothing and only looks minutes up.
+``state_at`` is the reference for what that script shows; the browser tests compare the two.
+
+Timetable (``compile_timetable``), as JSON::
+
+    {"v": 1, "from": "2026-11-22", "to": "2027-11-22",
+     "week": [<Mo>, <Tu>, <We>, <Th>, <Fr>, <Sa>, <Su>],   # or [<day>]: the same every day
+     "days": {"2026-12-25": [], "2027-04-05": "u"}}        # only dates unlike their weekday
+
+A <day> is a sorted list of intervals ``[start, end]`` (open) or ``[start, end, "u"]`` (unknown) in
+minutes since that date's midnight on the London wall clock, 0 <= start < end <= 1440; the rest of
+the day is closed. ``"u"`` alone means unknown all day. ``from`` is the first date covered and
+``to`` the first date not covered. Hours past midnight are split at midnight.
+
+Bank holidays: opening_hours_py cannot be given a holiday calendar and its own GB calendar misses
+England-only bank holidays, so ``PH`` is never shown to the library. For each date the expression is
+rewritten so that every ``PH`` token names exactly the weekdays, among that date and the day before
+(whose late hours can run past midnight), that are England and Wales bank holidays from the
+``holidays`` package; a weekday outside those two days when neither is one. The library then
+evaluates the date as usual, with PH matching on bank holidays and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+from opening_hours import OpeningHours, ParserError, State
+
+LONDON = ZoneInfo("Europe/London")
+TIMETABLE_VERSION = 1
+DAY_MINUTES = 24 * 60
+OPEN = "open"
+CLOSED = "closed"
+UNKNOWN = "unknown"
+EXAMPLE_HOURS = "Mo-Fr 10:00-12:30,13:30-16:00; PH off"
+EXPIRED_LABEL = "Hours from our records; we can't tell if it's open now"
+OPEN_ALL_DAY_LABEL = "Open 24 hours"
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+SUMMARY_DAYS = 7 * 52
+
+DayHours = str | list[list[Any]]
+Timetable = dict[str, Any]
+
+_OSM_WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_UNKNOWN_MARK = "u"
+_HOLIDAY_MARGIN_DAYS = 14
+_COMMENT = re.compile(r'("[^"]*")')
+_PH_TOKEN = re.compile(r"\bPH(?:\s*([+-])\s*(\d+)\s*days?\b)?")
+# opening_hours_py reads "PH Mo-Fr" as "PH or Mo-Fr"; the OSM wiki reads it as "PH and Mo-Fr".
+_PH_THEN_WEEKDAY = re.compile(r"\bPH(?:\s*[+-]\s*\d+\s*days?)?\s+(?:Mo|Tu|We|Th|Fr|Sa|Su)\b")
+_SCHOOL_HOLIDAYS = re.compile(r"\bSH\b")
+_SUN_EVENTS = re.compile(r"\b(?:sunrise|sunset|dawn|dusk)\b")
+_PARSER_POSITION = re.compile(r"-->\s*\d+:(\d+)")
+_SYNTAX_HINTS = (
+    (re.compile(r"[\u2013\u2014]"), "use a plain hyphen '-' between days and times, not a dash '\u2013'"),
+    (
+        re.compile(r"\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)[a-z]*\b", re.IGNORECASE),
+        "write days as two letters: Mo Tu We Th Fr Sa Su",
+    ),
+    (re.compile(r"\b(?:ph|Ph|pH)\b"), "write PH (bank holidays) in capitals"),
+    (re.compile(r"\d\s*(?:am|pm)\b", re.IGNORECASE), "use the 24-hour clock, e.g. 13:30 rather than 1.30pm"),
+    (re.compile(r"\b\d{1,2}\.\d{2}\b"), "write times with a colon, e.g. 10:00"),
+    (re.compile(r"(?<![\d:.])\d{1,2}\s*-\s*\d{1,2}(?![\d:.])"), "write times as HH:MM-HH:MM, e.g. 09:00-17:00"),
+    (re.compile(r";\s*$"), "remove the ';' at the end"),
+    (re.compile(r"\d\s+(?:PH|Mo|Tu|We|Th|Fr|Sa|Su)\b"), "separate rules with '; '"),
+)
+_CLAIMS_24_7 = re.compile(
+    r"\b24\s*(?:/|x)\s*7\b"
+    r"|(?<!within )(?<!in )(?<!after )(?<!next )(?<!last )(?<!up to )(?<!every )(?<!than )(?<!over )(?<!per )"
+    r"\b24[\s-]*(?:hours?|hrs?)\b"
+    r"|\bround[\s-]the[\s-]clock\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class OpenState:
+    """Whether a service is open at one instant, and the words to show for it."""
+
+    state: str
+    label: str
+    # In UTC: Python never finds a London time in October's repeated hour equal to a UTC one.
+    next_change: datetime | None = None
+    expired: bool = False
+
+
+def hours_error(expr: str) -> str | None:
+    """A short message saying what is wrong with an opening_hours expression, or None when it is fine."""
+    if not expr.strip():
+        return f"hours are empty; write OSM opening_hours syntax, e.g. '{EXAMPLE_HOURS}' or '24/7'"
+    try:
+        OpeningHours(expr)
+    except (ParserError, SyntaxError) as exc:
+        return _syntax_message(expr, parser_message=str(exc))
+    outside_comments = _COMMENT.sub('""', expr)
+    if _PH_THEN_WEEKDAY.search(outside_comments):
+        return (
+            f"'{expr}' puts PH and days side by side, which readers take differently; "
+            f"write 'PH,Mo-Fr' (bank holidays and Monday to Friday) or give PH its own rule, e.g. '{EXAMPLE_HOURS}'"
+        )
+    if _SCHOOL_HOLIDAYS.search(outside_comments):
+        return f"'{expr}' uses SH (school holidays), which this site has no calendar for; give the dates instead, e.g. 'Jul 22-Sep 01 off'"
+    if _SUN_EVENTS.search(outside_comments):
+        return f"'{expr}' uses sunrise/sunset times, which this site does not work out; give clock times, e.g. '{EXAMPLE_HOURS}'"
+    return None
+
+
+def england_bank_holidays(*, first: date, last: date) -> frozenset[date]:
+    """England and Wales bank holidays from first to last, substitute days included."""
+    years = range(first.year, last.year + 1)
+    calendar = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    return frozenset(day for day in calendar if first <= day <= last)
+
+
+def compile_timetable(expr: str, *, start: date, days: int) -> Timetable:
+    """The hours from start for the given number of days, as a small JSON-able timetable."""
+    problem = hours_error(expr)
+    if problem:
+        raise ValueError(problem)
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}")
+    dates = [start + timedelta(days=n) for n in range(days)]
+    # A margin either side covers late hours from the day before and PH offsets such as "PH +1 day".
+    margin = timedelta(days=_HOLIDAY_MARGIN_DAYS)
+    bank_holidays = england_bank_holidays(first=start - margin, last=dates[-1] + margin)
+    by_date = {day: _intervals_on(expr, day=day, bank_holidays=bank_holidays) for day in dates}
+    # The usual week ignores bank holidays, so a short timetable with two of them on Fridays still has usual Fridays.
+    without_holidays = {day: _intervals_on(expr, day=day, bank_holidays=frozenset()) for day in dates}
+    week = [_usual_hours(weekday=weekday, by_date=without_holidays) for weekday in range(7)]
+    exceptions = {day.isoformat(): _encode_day(hours) for day, hours in by_date.items() if hours != week[day.weekday()]}
+    encoded_week = [_encode_day(hours) for hours in week]
+    if all(hours == encoded_week[0] for hours in encoded_week):
+        encoded_week = encoded_week[:1]
+    return {
+        "v": TIMETABLE_VERSION,
+        "from": start.isoformat(),
+        "to": (start + timedelta(days=days)).isoformat(),
+        "week": encoded_week,
+        "days": exceptions,
+    }
+
+
+def state_at(timetable: Mapping[str, Any], *, now: datetime) -> OpenState:
+    """Open, closed or unknown at now (timezone-aware), with the next change and a label to show."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    local = now.astimezone(LONDON)
+    today = local.date()
+    if timetable.get("v") != TIMETABLE_VERSION or not _covers(timetable, day=today):
+        return OpenState(state=UNKNOWN, label=EXPIRED_LABEL, expired=True)
+    minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1_000_000) / 60
+    segments = _segments_on(timetable, day=today)
+    index = next(i for i, segment in enumerate(segments) if minute < segment[1])
+    state = segments[index][2]
+    change = _next_change(timetable, day=today, segments=segments, index=index)
+    if change is None:
+        label = {OPEN: OPEN_ALL_DAY_LABEL, CLOSED: "Closed", UNKNOWN: "Hours not confirmed today"}[state]
+        return OpenState(state=state, label=label)
+    change_day, change_minute, next_state = change
+    next_change = _instant_at(day=change_day, minute=change_minute)
+    # Read the clock at the instant itself: a time skipped when clocks go forward shows as the hour after.
+    change_wall = next_change.astimezone(LONDON)
+    when = _when(today=today, day=change_wall.date(), minute=change_wall.hour * 60 + change_wall.minute)
+    if state == OPEN:
+        label = OPEN_ALL_DAY_LABEL if next_change - now >= timedelta(days=1) else f"Open now · closes {when}"
+    elif state == UNKNOWN:
+        label = f"Hours not confirmed until {when}" if change_wall.date() == today else "Hours not confirmed today"
+    elif next_state == OPEN:
+        label = f"Closed · opens {when}"
+    else:
+        label = f"Closed · hours not confirmed from {when}"
+    return OpenState(state=state, label=label, next_change=next_change)
+
+
+def weekly_summary(hours: str | Mapping[str, Any], *, start: date | None = None) -> list[tuple[str, str]]:
+    """Seven rows like ("Monday", "10:00–12:30, 13:30–16:00"): the usual week, late hours shown on the day they start."""
+    if isinstance(hours, str):
+        if start is None:
+            raise ValueError("start is required to summarise an expression")
+        hours = compile_timetable(hours, start=start, days=SUMMARY_DAYS)
+    week = [_decode_day(hours["week"][weekday % len(hours["week"])]) for weekday in range(7)]
+    shown: list[list[tuple[int, int, str]]] = [list(day) for day in week]
+    for weekday in range(7):
+        following = (weekday + 1) % 7
+        if not week[weekday] or not week[following]:
+            continue
+        start_min, end_min, state = week[weekday][-1]
+        first_start, first_end, first_state = week[following][0]
+        if end_min == DAY_MINUTES and start_min > 0 and first_start == 0 and first_end < DAY_MINUTES and first_state == state:
+            shown[weekday][-1] = (start_min, DAY_MINUTES + first_end, state)
+            shown[following].remove(week[following][0])
+    return [(WEEKDAY_NAMES[weekday], _describe_day(shown[weekday])) for weekday in range(7)]
+
+
+def claims_24_7(text: str) -> bool:
+    """The text says the service is open round the clock ("24/7", "24 hours", "24hrs")."""
+    return bool(_CLAIMS_24_7.search(text))
+
+
+def is_24_7(expr: str) -> bool:
+    """The expression means open at all times, bank holidays included."""
+    try:
+        return str(OpeningHours(expr).normalize()) == "24/7"
+    except (ParserError, SyntaxError):
+        return False
+
+
+def hours_24_7_warning(*, text: str, hours: str) -> str | None:
+    """A warning when text claims 24/7 but the hours are valid and something else, or None."""
+    if not claims_24_7(text) or hours_error(hours) or is_24_7(hours):
+        return None
+    claim = _CLAIMS_24_7.search(text)
+    said = claim.group(0) if claim else "24/7"
+    return f"the text says '{said}' but the hours are '{hours}', not '24/7'; correct the text or set hours to '24/7'"
+
+
+def _syntax_message(expr: str, *, parser_message: str) -> str:
+    position = _PARSER_POSITION.search(parser_message)
+    where = ""
+    if position:
+        column = int(position.group(1))
+        rest = expr[column - 1 : column + 14]
+        where = f" (problem at character {column}: '{rest}')" if rest else " (it ends too soon)"
+    hints = [hint for pattern, hint in _SYNTAX_HINTS if pattern.search(expr)]
+    advice = "; ".join(hints[:2]) if hints else "check the days, times and separators"
+    return f"'{expr}' is not valid OSM opening_hours syntax{where}: {advice}; for example '{EXAMPLE_HOURS}'"
+
+
+def _expression_for_day(expr: str, *, day: date, bank_holidays: frozenset[date]) -> str:
+    def weekdays_for(match: re.Match[str]) -> str:
+        offset = int(match.group(2) or 0) * (-1 if match.group(1) == "-" else 1)
+        window = (day - timedelta(days=1), day)
+        hits = sorted({d.weekday() for d in window if d - timedelta(days=offset) in bank_holidays})
+        return ",".join(_OSM_WEEKDAYS[weekday] for weekday in hits or [(day.weekday() + 3) % 7])
+
+    parts = _COMMENT.split(expr)
+    return "".join(part if n % 2 else _PH_TOKEN.sub(weekdays_for, part) for n, part in enumerate(parts))
+
+
+@lru_cache(maxsize=512)
+def _parsed(expr: str) -> OpeningHours:
+    return OpeningHours(expr)
+
+
+def _intervals_on(expr: str, *, day: date, bank_holidays: frozenset[date]) -> tuple[tuple[int, int, str], ...]:
+    rules = _parsed(_expression_for_day(expr, day=day, bank_holidays=bank_holidays))
+    midnight = datetime.combine(day, time())  # wall clock: naive on purpose, never compared with instants
+    found: list[tuple[int, int, str]] = []
+    for begin, end, state, _comment in rules.intervals(midnight, midnight + timedelta(days=1)):
+        if state == State.CLOSED:
+            continue
+        kind = OPEN if state == State.OPEN else UNKNOWN
+        first = int((begin - midnight).total_seconds() // 60)
+        last = min(DAY_MINUTES, int((end - midnight).total_seconds() // 60))
+        if found and found[-1][1] == first and found[-1][2] == kind:
+            first = found.pop()[0]
+        found.append((first, last, kind))
+    return tuple(found)
+
+
+def _usual_hours(*, weekday: int, by_date: Mapping[date, tuple[tuple[int, int, str], ...]]) -> tuple[tuple[int, int, str], ...]:
+    counts = Counter(hours for day, hours in by_date.items() if day.weekday() == weekday)
+    return counts.most_common(1)[0][0] if counts else ()
+
+
+def _encode_day(hours: tuple[tuple[int, int, str], ...]) -> DayHours:
+    if hours == ((0, DAY_MINUTES, UNKNOWN),):
+        return _UNKNOWN_MARK
+    return [[first, last] if kind == OPEN else [first, last, _UNKNOWN_MARK] for first, last, kind in hours]
+
+
+def _decode_day(value: DayHours) -> tuple[tuple[int, int, str], ...]:
+    if value == _UNKNOWN_MARK:
+        return ((0, DAY_MINUTES, UNKNOWN),)
+    return tuple((item[0], item[1], UNKNOWN if len(item) > 2 else OPEN) for item in value)
+
+
+def _covers(timetable: Mapping[str, Any], *, day: date) -> bool:
+    return date.fromisoformat(timetable["from"]) <= day < date.fromisoformat(timetable["to"])
+
+
+def _hours_on(timetable: Mapping[str, Any], *, day: date) -> tuple[tuple[int, int, str], ...]:
+    value = timetable["days"].get(day.isoformat())
+    if value is None:
+        week = timetable["week"]
+        value = week[day.weekday() % len(week)]
+    return _decode_day(value)
+
+
+def _segments_on(timetable: Mapping[str, Any], *, day: date) -> list[tuple[int, int, str]]:
+    """The whole day as (start, end, state) runs, closed gaps filled in, neighbours of one state merged."""
+    segments: list[tuple[int, int, str]] = []
+    cursor = 0
+    for first, last, kind in sorted(_hours_on(timetable, day=day)):
+        if first > cursor:
+            _extend(segments, (cursor, first, CLOSED))
+        _extend(segments, (first, last, kind))
+        cursor = last
+    if cursor < DAY_MINUTES:
+        _extend(segments, (cursor, DAY_MINUTES, CLOSED))
+    return segments
+
+
+def _extend(segments: list[tuple[int, int, str]], segment: tuple[int, int, str]) -> None:
+    if segments and segments[-1][2] == segment[2] and segments[-1][1] == segment[0]:
+        segments[-1] = (segments[-1][0], segment[1], segment[2])
+    else:
+        segments.append(segment)
+
+
+def _next_change(
+    timetable: Mapping[str, Any], *, day: date, segments: list[tuple[int, int, str]], index: int
+) -> tuple[date, int, str] | None:
+    """The first later (date, minute, new state) at which the state differs, within the timetable."""
+    state = segments[index][2]
+    for first, _last, kind in segments[index + 1 :]:
+        if kind != state:
+            return day, first, kind
+    following = day + timedelta(days=1)
+    while _covers(timetable, day=following):
+        for first, _last, kind in _segments_on(timetable, day=following):
+            if kind != state:
+                return following, first, kind
+        following += timedelta(days=1)
+    return None
+
+
+def _instant_at(*, day: date, minute: int) -> datetime:
+    """The first instant at which the London wall clock reads this date and minute or later."""
+    wall = datetime.combine(day, time()) + timedelta(minutes=minute)
+    for fold in (0, 1):  # fold 0 is the first of two readings when clocks go back
+        instant = wall.replace(tzinfo=LONDON, fold=fold)
+        if instant.astimezone(timezone.utc).astimezone(LONDON).replace(tzinfo=None) == wall:
+            return instant.astimezone(timezone.utc)
+    # The wall clock skips this reading when clocks go forward: find the minute it jumps past it.
+    low = wall.replace(tzinfo=LONDON, fold=1).astimezone(timezone.utc)
+    high = wall.replace(tzinfo=LONDON, fold=0).astimezone(timezone.utc)
+    while high - low > timedelta(minutes=1):
+        middle = low + timedelta(minutes=(high - low) // timedelta(minutes=2))
+        if middle.astimezone(LONDON).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _when(*, today: date, day: date, minute: int) -> str:
+    clock = _clock(minute)
+    ahead = (day - today).days
+    if ahead == 0:
+        return clock
+    if ahead == 1:
+        return "midnight" if minute == 0 else f"tomorrow {clock}"
+    name = WEEKDAY_NAMES[day.weekday()]
+    if ahead < 7:
+        return f"{name} {clock}"
+    return f"{name} {day.day} {MONTH_NAMES[day.month - 1]} {clock}"
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _describe_day(hours: list[tuple[int, int, str]]) -> str:
+    if not hours:
+        return "Closed"
+    if hours == [(0, DAY_MINUTES, OPEN)]:
+        return OPEN_ALL_DAY_LABEL
+    if hours == [(0, DAY_MINUTES, UNKNOWN)]:
+        return "Hours not confirmed"
+    parts = []
+    for first, last, kind in hours:
+        span = f"{_clock(first)}\u2013{_clock(last - DAY_MINUTES if last > DAY_MINUTES else last)}"
+        parts.append(span if kind == OPEN else f"{span} (not confirmed)")
+    return ", ".join(parts)

@@ -1,0 +1,240 @@
+/*
+ * Open now: shows whether each service is open, in Europe/London time whatever the device's zone.
+ *
+ * Markup: a service card has data-service-id="<id>". Inside it, each element with data-open-state
+ * (one per channel) carries its own compiled timetable in data-timetable (JSON made at build time by
+ * hooks/sitedata/hours.py compile_timetable; the format is documented there). Without JavaScript the
+ * page shows the weekly hours and data-open-state="unknown". This script sets data-open-state to
+ * open, closed or unknown and the element's text to a label such as "Open now · closes 16:00". When
+ * the timetable has run out it says so and shows the weekly hours: the card's [data-weekly-hours]
+ * element is unhidden, or one is made from the timetable after the state element.
+ *
+ * It re-evaluates when the next change is due (timer capped at an hour) and when the page becomes
+ * visible. After each evaluation it fires "openstatechange" on document. window.openNow.refresh()
+ * re-evaluates now; window.openNow.stateOf(el) gives the state of a state element, or of a card
+ * (open if any channel is open, else unknown if any is unknown, else closed).
+ *
+ * No dependencies, no network, no eval: safe under a strict Content Security Policy and from file://.
+ * hooks/sitedata/hours.py state_at is the reference; the browser tests compare the two.
+ */
+(function () {
+  "use strict";
+
+  var DAY = 1440;
+  var MINUTE_MS = 60000;
+  var DAY_MS = 86400000;
+  var HOUR_MS = 3600000;
+  var CAP_MS = HOUR_MS;
+  var EXPIRED = "Hours from our records; we can't tell if it's open now";
+  var ALL_DAY = "Open 24 hours";
+  var NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+  var clock = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/London", hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit"
+  });
+  var timer = null;
+  var cache = new WeakMap();
+
+  // The London wall clock at an instant, as milliseconds since 1970 read as if it were UTC.
+  function wall(ms) {
+    var p = {};
+    clock.formatToParts(new Date(ms)).forEach(function (part) { p[part.type] = +part.value; });
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) + ((ms % 1000) + 1000) % 1000;
+  }
+
+  function dayNumber(iso) {
+    return Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY_MS;
+  }
+
+  function isoDay(n) {
+    return new Date(n * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  function weekday(n) {
+    return (n + 3) % 7; // day 0 (1 January 1970) was a Thursday; Monday is 0
+  }
+
+  function two(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function hhmm(minute) {
+    return two(Math.floor(minute / 60)) + ":" + two(minute % 60);
+  }
+
+  function hoursOn(tt, n) {
+    var key = isoDay(n);
+    var value = Object.prototype.hasOwnProperty.call(tt.days, key) ? tt.days[key] : tt.week[weekday(n) % tt.week.length];
+    if (value === "u") return [[0, DAY, "unknown"]];
+    return value.map(function (i) { return [i[0], i[1], i.length > 2 ? "unknown" : "open"]; });
+  }
+
+  // The whole day as [start, end, state] runs, closed gaps filled in, neighbours of one state merged.
+  function segmentsOn(tt, n) {
+    var out = [];
+    var cursor = 0;
+    function add(a, b, state) {
+      var last = out[out.length - 1];
+      if (last && last[2] === state && last[1] === a) last[1] = b;
+      else out.push([a, b, state]);
+    }
+    hoursOn(tt, n).sort(function (x, y) { return x[0] - y[0]; }).forEach(function (i) {
+      if (i[0] > cursor) add(cursor, i[0], "closed");
+      add(i[0], i[1], i[2]);
+      cursor = i[1];
+    });
+    if (cursor < DAY) add(cursor, DAY, "closed");
+    return out;
+  }
+
+  // The first instant at which the London wall clock reads day n, minute m or later.
+  function instantAt(n, m) {
+    var target = n * DAY_MS + m * MINUTE_MS;
+    var a = target - (wall(target - 3 * HOUR_MS) - (target - 3 * HOUR_MS)); // the offsets either side
+    var b = target - (wall(target + 3 * HOUR_MS) - (target + 3 * HOUR_MS));
+    var low = Math.min(a, b);
+    var high = Math.max(a, b);
+    if (wall(low) === target) return low;
+    if (wall(high) === target) return high;
+    while (high - low > MINUTE_MS) { // clocks went forward past this reading: find the jump
+      var middle = low + Math.floor((high - low) / (2 * MINUTE_MS)) * MINUTE_MS;
+      if (wall(middle) >= target) high = middle;
+      else low = middle;
+    }
+    return high;
+  }
+
+  function when(today, ms) {
+    var w = wall(ms);
+    var n = Math.floor(w / DAY_MS);
+    var minute = Math.floor((w - n * DAY_MS) / MINUTE_MS);
+    var ahead = n - today;
+    if (ahead === 0) return hhmm(minute);
+    if (ahead === 1) return minute === 0 ? "midnight" : "tomorrow " + hhmm(minute);
+    if (ahead < 7) return NAMES[weekday(n)] + " " + hhmm(minute);
+    var d = new Date(n * DAY_MS);
+    return NAMES[weekday(n)] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + hhmm(minute);
+  }
+
+  // State, label and next change at an instant; mirrors state_at in hooks/sitedata/hours.py.
+  function evaluate(tt, now) {
+    var w = wall(now);
+    var today = Math.floor(w / DAY_MS);
+    var end = dayNumber(tt.to);
+    if (tt.v !== 1 || today < dayNumber(tt.from) || today >= end) {
+      return { state: "unknown", label: EXPIRED, next: null, expired: true };
+    }
+    var t = (w - today * DAY_MS) / MINUTE_MS;
+    var segs = segmentsOn(tt, today);
+    var i = 0;
+    while (!(t < segs[i][1])) i++;
+    var state = segs[i][2];
+    var change = null;
+    for (var n = today; !change && n < end; n++, i = -1) {
+      if (n !== today) segs = segmentsOn(tt, n);
+      for (var j = i + 1; j < segs.length; j++) {
+        if (segs[j][2] !== state) { change = [n, segs[j][0], segs[j][2]]; break; }
+      }
+    }
+    if (!change) {
+      return { state: state, label: state === "open" ? ALL_DAY : state === "closed" ? "Closed" : "Hours not confirmed today", next: null };
+    }
+    var next = instantAt(change[0], change[1]);
+    var at = when(today, next);
+    var label;
+    if (state === "open") label = next - now >= DAY_MS ? ALL_DAY : "Open now · closes " + at;
+    else if (state === "unknown") label = Math.floor(wall(next) / DAY_MS) === today ? "Hours not confirmed until " + at : "Hours not confirmed today";
+    else if (change[2] === "open") label = "Closed · opens " + at;
+    else label = "Closed · hours not confirmed from " + at;
+    return { state: state, label: label, next: next };
+  }
+
+  // Seven [day, hours] rows; mirrors weekly_summary in hooks/sitedata/hours.py.
+  function weekRows(tt) {
+    var week = NAMES.map(function (_, d) { return hoursOn(tt, d - 3); }); // day -3 was a Monday
+    var shown = week.map(function (day) { return day.slice(); });
+    week.forEach(function (day, d) {
+      var next = week[(d + 1) % 7];
+      var last = day[day.length - 1];
+      var first = next[0];
+      if (last && first && last[1] === DAY && last[0] > 0 && first[0] === 0 && first[1] < DAY && first[2] === last[2]) {
+        shown[d][shown[d].length - 1] = [last[0], DAY + first[1], last[2]];
+        shown[(d + 1) % 7].splice(shown[(d + 1) % 7].indexOf(first), 1);
+      }
+    });
+    return shown.map(function (day, d) {
+      var text;
+      if (!day.length) text = "Closed";
+      else if (day.length === 1 && day[0][0] === 0 && day[0][1] === DAY) text = day[0][2] === "open" ? ALL_DAY : "Hours not confirmed";
+      else {
+        text = day.map(function (i) {
+          var span = hhmm(i[0]) + "\u2013" + hhmm(i[1] > DAY ? i[1] - DAY : i[1]);
+          return i[2] === "open" ? span : span + " (not confirmed)";
+        }).join(", ");
+      }
+      return [NAMES[d], text];
+    });
+  }
+
+  function showWeek(el, tt) {
+    var card = el.closest("[data-service-id]") || el.parentNode;
+    var existing = card.querySelector("[data-weekly-hours]");
+    if (existing) { existing.hidden = false; return; }
+    var list = document.createElement("ul");
+    list.setAttribute("data-weekly-hours", "");
+    weekRows(tt).forEach(function (row) {
+      var item = document.createElement("li");
+      item.textContent = row[0] + ": " + row[1];
+      list.appendChild(item);
+    });
+    el.parentNode.insertBefore(list, el.nextSibling);
+  }
+
+  function timetableOf(el) {
+    var text = el.getAttribute("data-timetable");
+    if (!text) return null;
+    var hit = cache.get(el);
+    if (hit && hit.text === text) return hit.tt;
+    var tt = null;
+    try { tt = JSON.parse(text); } catch (e) { tt = null; }
+    cache.set(el, { text: text, tt: tt });
+    return tt;
+  }
+
+  function refresh() {
+    var now = Date.now();
+    var soonest = Infinity;
+    document.querySelectorAll("[data-service-id] [data-open-state]").forEach(function (el) {
+      var tt = timetableOf(el);
+      if (!tt) return;
+      var result = evaluate(tt, now);
+      el.setAttribute("data-open-state", result.state);
+      if (el.textContent !== result.label) el.textContent = result.label;
+      if (result.expired) showWeek(el, tt);
+      if (result.next !== null && result.next < soonest) soonest = result.next;
+    });
+    clearTimeout(timer);
+    timer = null;
+    if (soonest !== Infinity) timer = setTimeout(refresh, Math.max(0, Math.min(soonest - now, CAP_MS)));
+    document.dispatchEvent(new CustomEvent("openstatechange"));
+  }
+
+  function stateOf(el) {
+    if (el.hasAttribute("data-open-state")) return el.getAttribute("data-open-state");
+    var states = Array.prototype.map.call(el.querySelectorAll("[data-open-state]"), function (s) {
+      return s.getAttribute("data-open-state");
+    });
+    if (states.indexOf("open") >= 0) return "open";
+    if (states.indexOf("closed") >= 0 && states.indexOf("unknown") < 0) return "closed";
+    return "unknown";
+  }
+
+  window.openNow = { refresh: refresh, stateOf: stateOf };
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") refresh();
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", refresh);
+  else refresh();
+})();
