@@ -61,6 +61,9 @@ def did_you_mean(value: object, choices: list[str] | tuple[str, ...] | set[str])
     """A ' (did you mean 'x'?)' suffix, or '' when nothing is close."""
     if not isinstance(value, str):
         return ""
+    if len(choices) > 500:
+        # get_close_matches is linear in the choices with a costly inner loop; keep big lists cheap.
+        choices = [c for c in choices if c[:2].lower() == value[:2].lower()] or list(choices)[:500]
     lowered = {c.lower(): c for c in choices}
     if value.lower() in lowered and lowered[value.lower()] != value:
         return f" (did you mean '{lowered[value.lower()]}'?)"

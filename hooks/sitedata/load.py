@@ -71,8 +71,7 @@ def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] 
     nodes = [
         checks.Node(doc, name, path, value, sub)
         for name, doc in docs.items()
-        for path, value, sub in schemas.iter_annotated(name, doc.data)
-        if sub.get("format") or sub.get("x-vocabulary") or sub.get("contentMediaType")
+        for path, value, sub in schemas.iter_checked(name, doc.data)
     ]
     errors.extend(checks.check_references(nodes, vocabularies=_vocabularies(docs)))
     errors.extend(checks.check_dates(nodes, today=today))

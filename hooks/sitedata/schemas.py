@@ -8,9 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from .errors import DataError, describe, did_you_mean
 from .yamlsource import Located
@@ -33,25 +32,50 @@ def schema_path(name: str, *, schema_dir: Path = SCHEMA_DIR) -> Path:
     return schema_dir / f"{name}.schema.json"
 
 
-@lru_cache(maxsize=8)
-def _registry(schema_dir: Path) -> Registry:
-    def retrieve(uri: str) -> Resource:
-        return Resource.from_contents(json.loads((schema_dir / uri).read_text(encoding="utf-8")), default_specification=DRAFT202012)
-
-    return Registry(retrieve=retrieve)
+@lru_cache(maxsize=32)
+def _schema_file(file: str, schema_dir: Path) -> dict[str, Any]:
+    return json.loads((schema_dir / file).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=32)
 def load_schema(name: str, *, schema_dir: Path = SCHEMA_DIR) -> dict[str, Any]:
-    """The parsed schema for data file `name`."""
-    return json.loads(schema_path(name, schema_dir=schema_dir).read_text(encoding="utf-8"))
+    """The schema for data file `name`, with every $ref inlined (our schemas are not recursive)."""
+    file = schema_path(name, schema_dir=schema_dir).name
+    return _inline(_schema_file(file, schema_dir), file=file, schema_dir=schema_dir)
+
+
+def _inline(node: Any, *, file: str, schema_dir: Path) -> Any:
+    """Replace each {"$ref": ...} by the schema it points to, keeping sibling keywords."""
+    if isinstance(node, list):
+        return [_inline(item, file=file, schema_dir=schema_dir) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _inline(v, file=file, schema_dir=schema_dir) for k, v in node.items() if k not in ("$ref", "$defs")}
+    if "$ref" in node:
+        target_file, _, pointer = node["$ref"].partition("#")
+        target_file = target_file or file
+        target: Any = _schema_file(target_file, schema_dir)
+        for part in filter(None, pointer.split("/")):
+            target = target[part]
+        out = {**_inline(target, file=target_file, schema_dir=schema_dir), **out}
+    return out
+
+
+# Our named checks own these formats; the fast validator must not apply its own idea of them.
+_FORMATS_CHECKED_ELSEWHERE = {f: (lambda _value: True) for f in ("date", "email", "uri", "phone", "opening-hours")}
+
+
+@lru_cache(maxsize=32)
+def fast_validator(name: str, *, schema_dir: Path = SCHEMA_DIR) -> Any:
+    """A compiled validator that only answers valid/invalid, ~20x faster than explaining why."""
+    schema = {k: v for k, v in load_schema(name, schema_dir=schema_dir).items() if k != "$schema"}
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **schema}, formats=_FORMATS_CHECKED_ELSEWHERE)
 
 
 @lru_cache(maxsize=32)
 def validator(name: str, *, schema_dir: Path = SCHEMA_DIR) -> jsonschema.Draft202012Validator:
-    """A compiled validator for data file `name` (cached: schemas do not change during a run)."""
-    schema = load_schema(name, schema_dir=schema_dir)
-    return jsonschema.Draft202012Validator(schema, registry=_registry(schema_dir))
+    """A validator for data file `name` (cached: schemas do not change during a run)."""
+    return jsonschema.Draft202012Validator(load_schema(name, schema_dir=schema_dir))
 
 
 def entry_label(located: Located, path: tuple[str | int, ...], *, schema: dict[str, Any]) -> tuple[str, str, int]:
@@ -78,6 +102,11 @@ def field_name(path: tuple[str | int, ...] | list[str | int]) -> str:
 
 def validate(located: Located, *, name: str, schema_dir: Path = SCHEMA_DIR) -> list[DataError]:
     """Every schema error in one data file, each located and explained."""
+    try:
+        fast_validator(name, schema_dir=schema_dir)(located.data)
+        return []
+    except fastjsonschema.JsonSchemaValueException:
+        pass  # invalid: let jsonschema find and explain every error
     schema = load_schema(name, schema_dir=schema_dir)
     out: list[DataError] = []
     for err in validator(name, schema_dir=schema_dir).iter_errors(located.data):
@@ -141,30 +170,52 @@ def _explain(err: jsonschema.ValidationError, located: Located, schema: dict[str
     yield at(path, err.message)
 
 
+ANNOTATIONS = ("format", "x-vocabulary", "contentMediaType")
+
+
 def iter_annotated(name: str, data: Any, *, schema_dir: Path = SCHEMA_DIR) -> Iterator[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:
-    """Walk data beside its schema, yielding (path, value, effective subschema) for every node."""
-    uri = schema_path(name, schema_dir=schema_dir).name
-    resolver = _registry(schema_dir).resolver(base_uri=uri)
-    yield from _walk(load_schema(name, schema_dir=schema_dir), data, (), resolver)
+    """Walk data beside its schema, yielding (path, value, subschema) for every node."""
+    yield from _walk(load_schema(name, schema_dir=schema_dir), data, ())
 
 
-def _resolve(schema: dict[str, Any], resolver: Any) -> tuple[dict[str, Any], Any]:
-    while "$ref" in schema:
-        resolved = resolver.lookup(schema["$ref"])
-        merged = dict(resolved.contents)
-        merged.update({k: v for k, v in schema.items() if k != "$ref"})
-        schema, resolver = merged, resolved.resolver
-    return schema, resolver
+def iter_checked(name: str, data: Any, *, schema_dir: Path = SCHEMA_DIR) -> Iterator[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:
+    """Only the nodes whose schema carries an annotation a named check acts on (a pruned walk)."""
+    yield from _walk_checked(load_schema(name, schema_dir=schema_dir), data, ())
 
 
-def _walk(schema: dict[str, Any], data: Any, path: tuple[str | int, ...], resolver: Any) -> Iterator[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:
-    schema, resolver = _resolve(schema, resolver)
+def _has_annotation(schema: dict[str, Any], _memo: dict[int, bool] = {}) -> bool:  # noqa: B006 - deliberate memo
+    key = id(schema)
+    if key not in _memo:
+        children = list(schema.get("properties", {}).values())
+        if isinstance(schema.get("items"), dict):
+            children.append(schema["items"])
+        _memo[key] = any(a in schema for a in ANNOTATIONS) or any(_has_annotation(c) for c in children)
+    return _memo[key]
+
+
+def _walk_checked(schema: dict[str, Any], data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:
+    if any(a in schema for a in ANNOTATIONS):
+        yield path, data, schema
+    if isinstance(data, dict):
+        props = schema.get("properties", {})
+        for key, value in data.items():
+            sub = props.get(key)
+            if sub is not None and _has_annotation(sub):
+                yield from _walk_checked(sub, value, path + (key,))
+    elif isinstance(data, list):
+        items = schema.get("items")
+        if isinstance(items, dict) and _has_annotation(items):
+            for i, item in enumerate(data):
+                yield from _walk_checked(items, item, path + (i,))
+
+
+def _walk(schema: dict[str, Any], data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:
     yield path, data, schema
     if isinstance(data, dict):
         props = schema.get("properties", {})
         for key, value in data.items():
             if key in props:
-                yield from _walk(props[key], value, path + (key,), resolver)
+                yield from _walk(props[key], value, path + (key,))
     elif isinstance(data, list) and isinstance(schema.get("items"), dict):
         for i, item in enumerate(data):
-            yield from _walk(schema["items"], item, path + (i,), resolver)
+            yield from _walk(schema["items"], item, path + (i,))
