@@ -47,7 +47,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             "home_routes": lambda: views.home(link=_page_link(macros)),
             "prompts_by_theme": lambda: views.prompts(link=_page_link(macros)),
             "practices_index": lambda: views.practices_index(link=_page_link(macros)),
-            "service_directory": lambda: views.directory(link=_page_link(macros)),
             "safety_advice": lambda: views.safety(link=_page_link(macros)),
             "professional_resources": lambda: views.resources(link=_page_link(macros)),
             "sources_table": lambda: views.sources_list(link=_page_link(macros)),

@@ -89,11 +89,6 @@ class Views:
             practice_src=practice_src,
         )
 
-    def directory(self, *, link: Link, extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> str:
-        """One card per service; `extra` adds per-service context such as compiled hours."""
-        services = [dict(s, **(extra(s) if extra else {})) for s in self.site.entries("services")]
-        return self.render("directory.html", link=link, services=services)
-
     def safety(self, *, link: Link) -> str:
         """Safety advice, then the safety guides published by specialist organisations."""
         guides = [r for r in self.site.entries("resources") if r["kind"] == "safety-guide"]

@@ -1,0 +1,204 @@
+"""The helpline directory: each service's card context, the filter facets, and the hours checks.
+
+Each channel with hours carries a timetable compiled at build time for ``TIMETABLE_DAYS`` days from
+the build date (see ``hours.compile_timetable``); ``open-now.js`` only looks minutes up in it.
+Why 400 days: a copy of the page (saved, printed to PDF, kept offline) stays right for a year and a
+month, which is longer than the review interval (12 months by default, after which the build warns
+and a strict build stops), so a site that is maintained is always rebuilt before its timetables run
+out. Every bank holiday of the coming year, including next Christmas, is inside the window. After it,
+the page shows the weekly pattern with a note and never "open". Each timetable is a few hundred bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from .checks import Node, review_due
+from .errors import SEVERITY_WARNING, DataError
+from .hours import claims_24_7, compile_timetable, england_bank_holidays, hours_24_7_warning, is_24_7, weekly_summary
+from .load import SiteData
+from .pages import AREA_KIND_ORDER, Views
+
+Link = Callable[[str], str]
+
+TIMETABLE_DAYS = 400
+SERVICES_LIST = "services"
+CHANNEL_NAMES = {
+    "phone": "Phone",
+    "text": "Text message",
+    "email": "Email",
+    "webchat": "Web chat",
+    "app": "App",
+    "webform": "Online form",
+    "website": "Website",
+}
+ACCESSIBILITY_NAMES = {"bsl": "British Sign Language (BSL)", "text-relay": "Text relay", "interpreters": "Interpreters"}
+STATE_BEFORE_SCRIPT = "Open now? See the hours below"
+NO_HOURS_LABEL = "No opening hours listed"
+EXPORTS = (
+    ("exports/services.json", "Services (JSON)"),
+    ("exports/services.csv", "Services (CSV, one row per contact channel)"),
+    ("exports/hsds.json", "Open Referral HSDS 3.0 (JSON)"),
+)
+EXPORTS_DOC = "exports.md"
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def directory_html(site: SiteData, *, link: Link, start: date) -> str:
+    """The whole directory: filters, result count, one card per service, call note and downloads."""
+    view = directory_context(site, start=start)
+    return Views(site).render("directory.html", link=link, exports=EXPORTS, exports_doc=EXPORTS_DOC, **view)
+
+
+def directory_context(site: SiteData, *, start: date) -> dict[str, Any]:
+    """Services with their card context, and the filter facets drawn from them."""
+    areas = site.by_key("areas", "name")
+    services = [dict(s, **service_extra(s, start=start, areas=areas)) for s in site.entries(SERVICES_LIST)]
+    return {"services": services, "facets": facets(services, audiences=site.by_key("audiences"), areas=areas)}
+
+
+def service_extra(service: Mapping[str, Any], *, start: date, areas: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """What a card needs beyond the data: channels with compiled hours, filter attributes, display names."""
+    channels = [channel_view(c, start=start) for c in service["channels"]]
+    return {
+        "channel_views": channels,
+        "timed": any(c["timetable"] for c in channels),
+        "filter_audiences": " ".join(service["audiences"]),
+        "filter_channels": " ".join(dict.fromkeys(c["type"] for c in service["channels"])),
+        "filter_coverage": " ".join(areas[a]["slug"] for a in service["coverage"]),
+        "accessibility_names": [ACCESSIBILITY_NAMES[a] for a in service.get("accessibility", [])],
+    }
+
+
+def channel_view(channel: Mapping[str, Any], *, start: date) -> dict[str, Any]:
+    """One channel: its name, and for timed channels the compiled timetable and the usual week."""
+    out: dict[str, Any] = {**channel, "type_name": CHANNEL_NAMES[channel["type"]], "timetable": "", "week": []}
+    hours = channel.get("hours")
+    if hours:
+        out["timetable"], out["week"] = _compiled(hours, start)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _compiled(hours: str, start: date) -> tuple[str, list[tuple[str, str]]]:
+    """Compile each distinct expression once: a year of days costs ~13 ms, and services share hours."""
+    timetable = compile_timetable(hours, start=start, days=TIMETABLE_DAYS)
+    return json.dumps(timetable, separators=(",", ":")), week_rows(timetable, hours=hours)
+
+
+def week_rows(timetable: Mapping[str, Any], *, hours: str) -> list[tuple[str, str]]:
+    """The usual week with runs of equal days joined ("Monday to Friday"), then bank holidays if the hours name them."""
+    rows = weekly_summary(timetable)
+    grouped: list[tuple[int, int, str]] = []
+    for index, (_day, text) in enumerate(rows):
+        if grouped and grouped[-1][2] == text:
+            grouped[-1] = (grouped[-1][0], index, text)
+        else:
+            grouped.append((index, index, text))
+    if len(grouped) == 1:
+        out = [("Every day", grouped[0][2])]
+    else:
+        out = [(_day_range(first, last), text) for first, last, text in grouped]
+    holiday_text = bank_holiday_hours(timetable, hours=hours)
+    if holiday_text:
+        out.append(("Bank holidays", holiday_text))
+    return out
+
+
+def bank_holiday_hours(timetable: Mapping[str, Any], *, hours: str) -> str | None:
+    """How the hours treat bank holidays in the timetable's window, when the expression mentions PH."""
+    if "PH" not in hours:
+        return None
+    first = date.fromisoformat(timetable["from"])
+    last = date.fromordinal(date.fromisoformat(timetable["to"]).toordinal() - 1)
+    week = timetable["week"]
+    texts = set()
+    for day in england_bank_holidays(first=first, last=last):
+        value = timetable["days"].get(day.isoformat(), week[day.weekday() % len(week)])
+        texts.add(weekly_summary({"week": [value]})[0][1])
+    if not texts:
+        return None
+    return texts.pop() if len(texts) == 1 else "Hours vary; check before calling"
+
+
+def facets(
+    services: Iterable[Mapping[str, Any]], *, audiences: Mapping[str, Mapping[str, Any]], areas: Mapping[str, Mapping[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Filter options drawn from the data: audiences, channel types and coverage areas that services have."""
+    services = list(services)
+    audience_options = [{"value": a, "name": audiences[a]["name"], "count": sum(a in s["audiences"] for s in services)} for a in audiences]
+    channel_options = [
+        {"value": t, "name": name, "count": sum(any(c["type"] == t for c in s["channels"]) for s in services)}
+        for t, name in CHANNEL_NAMES.items()
+    ]
+    present = {a for s in services for a in s["coverage"]}
+    order = sorted(present, key=lambda a: (AREA_KIND_ORDER.index(areas[a]["kind"]), a))
+    area_options = []
+    for name in order:
+        within = _with_ancestors(name, areas=areas)
+        slugs = [areas[a]["slug"] for a in within]
+        count = sum(bool(set(within) & set(s["coverage"])) for s in services)
+        area_options.append({"value": areas[name]["slug"], "name": name, "within": " ".join(slugs), "count": count})
+    return {
+        "audiences": [o for o in audience_options if o["count"]],
+        "channels": [o for o in channel_options if o["count"]],
+        "areas": area_options,
+    }
+
+
+def hours_warnings(site: SiteData) -> list[DataError]:
+    """Warnings where a service's words say 24/7 but its hours do not."""
+    out: list[DataError] = []
+    for node, service in _service_nodes(site):
+        timed = [(j, c) for j, c in enumerate(service["channels"]) if c.get("hours")]
+        for j, channel in timed:
+            for field in ("hours_text", "label", "note"):
+                text = channel.get(field)
+                problem = hours_24_7_warning(text=text, hours=channel["hours"]) if text else None
+                if problem:
+                    out.append(_at(node, ("channels", j, field), text, problem))
+        summary = service["summary"]
+        if timed and claims_24_7(summary) and not any(is_24_7(c["hours"]) for _, c in timed):
+            hours = "; ".join(f"{c['type']}: '{c['hours']}'" for _, c in timed)
+            message = (
+                f"the summary says it is open round the clock but no channel's hours are '24/7' ({hours}); correct the summary or the hours"
+            )
+            out.append(_at(node, ("summary",), summary, message))
+    return out
+
+
+def review_warnings(site: SiteData, *, months: int) -> list[DataError]:
+    """Warnings for services whose last check is older than the review interval."""
+    docs = {name: doc for name, doc in site.docs.items() if isinstance(doc.data, dict) and SERVICES_LIST in doc.data}
+    return review_due(docs, today=site.today, months=months)
+
+
+def _service_nodes(site: SiteData) -> Iterable[tuple[Node, Mapping[str, Any]]]:
+    for name, doc in site.docs.items():
+        if not isinstance(doc.data, dict) or SERVICES_LIST not in doc.data:
+            continue
+        for i, service in enumerate(doc.data[SERVICES_LIST]):
+            yield Node(doc, name, (SERVICES_LIST, i), service, {}), service
+
+
+def _at(node: Node, path: tuple[str | int, ...], value: Any, message: str) -> DataError:
+    return Node(node.doc, node.name, node.path + path, value, {}).error(message, severity=SEVERITY_WARNING)
+
+
+def _with_ancestors(name: str, *, areas: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    out = [name]
+    while areas[out[-1]].get("within") and areas[out[-1]]["within"] not in out:
+        out.append(areas[out[-1]]["within"])
+    return out
+
+
+def _day_range(first: int, last: int) -> str:
+    if first == last:
+        return _WEEKDAYS[first]
+    joiner = " and " if last == first + 1 else " to "
+    return f"{_WEEKDAYS[first]}{joiner}{_WEEKDAYS[last]}"
