@@ -1,4 +1,4 @@
-"""`python -m sitedata check`: validate every data file and list every problem at once."""
+"""`python -m sitedata check|new|fmt`: validate the data, add an entry, format the files."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from . import fmt, scaffold
 from .errors import DataErrors
 from .load import DATA_DIR, load_site
 
@@ -22,8 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--data", type=Path, default=DATA_DIR, help="the data folder (default: data/)")
     check.add_argument("--today", type=date.fromisoformat, help="treat this date as today (YYYY-MM-DD)")
     check.add_argument("--github", action="store_true", help="also print GitHub Actions annotations")
+    scaffold.add_parser(sub)
+    fmt.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "fmt":
+        return fmt.main(args)
     today = args.today or datetime.now(LONDON).date()
+    if args.command == "new":
+        return scaffold.main(args, today=today)
     return _check(data_dir=args.data, today=today, github=args.github)
 
 
@@ -41,6 +48,6 @@ def _check(*, data_dir: Path, today: date, github: bool) -> int:
         if github:
             print(warning.github_annotation())
     counts = ", ".join(f"{len(site.entries(n))} {n.replace('_', ' ')}" for n in ("services", "practices", "prompt_sets", "advice", "resources"))
-    review = f"; {len(site.warnings)} due for review" if site.warnings else ""
+    review = f"; {len(site.warnings)} due for review (also listed on the editors' page /editors/review-due/)" if site.warnings else ""
     print(f"data OK: {counts}{review}")
     return 0

@@ -1,0 +1,82 @@
+"""The editors' review-due list: the review warnings load_site found, joined back to their entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .checks import REVIEW_MONTHS_DEFAULT
+from .load import SiteData
+from .pages import practice_src
+from .schemas import load_schema
+
+# Where each kind of entry is shown, so the list can link to it: (page, anchor prefix).
+_SHOWN_ON = {
+    "services": ("directory.md", ""),
+    "prompt_sets": ("prompts.md", ""),
+    "advice": ("safety.md", ""),
+    "sources": ("about.md", "source-"),
+}
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    """One entry whose last check is older than the review interval."""
+
+    kind: str
+    entry_id: str
+    title: str
+    last_checked: str
+    where: str
+    page: str | None
+    anchor: str
+
+
+def review_due(site: SiteData) -> list[DueEntry]:
+    """The entries behind site.warnings (the review-due warnings), oldest check first."""
+    located = {}
+    for name, doc in site.docs.items():
+        if not isinstance(doc.data, dict):
+            continue
+        for list_name, list_schema in load_schema(name).get("properties", {}).items():
+            if "x-entry" not in list_schema or not isinstance(doc.data.get(list_name), list):
+                continue
+            for i, item in enumerate(doc.data[list_name]):
+                line, column = doc.at((list_name, i, "last_checked"))
+                located[(doc.file, line, column)] = (list_name, list_schema, item)
+    out = []
+    for warning in site.warnings:
+        found = located.get((warning.file, warning.line, warning.column))
+        if found is None:
+            continue
+        list_name, list_schema, item = found
+        key = list_schema.get("x-key", "id")
+        page, anchor = _shown_on(list_name, item)
+        out.append(
+            DueEntry(
+                kind=list_schema["x-entry"],
+                entry_id=str(item[key]),
+                title=str(item.get("title") or item.get("name") or item[key]),
+                last_checked=str(item["last_checked"]),
+                where=f"{warning.file}:{warning.line}",
+                page=page,
+                anchor=anchor,
+            )
+        )
+    return sorted(out, key=lambda e: (e.last_checked, e.where))
+
+
+def review_months() -> int:
+    """The review interval, in months."""
+    return REVIEW_MONTHS_DEFAULT
+
+
+def _shown_on(list_name: str, item: dict[str, object]) -> tuple[str | None, str]:
+    entry_id = str(item.get("id", ""))
+    if list_name == "practices":
+        return practice_src(entry_id), ""
+    if list_name == "resources":
+        return ("safety.md" if item.get("kind") == "safety-guide" else "resources.md"), f"#{entry_id}"
+    if list_name in _SHOWN_ON:
+        page, prefix = _SHOWN_ON[list_name]
+        return page, f"#{prefix}{entry_id}"
+    return None, ""

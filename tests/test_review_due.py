@@ -1,0 +1,113 @@
+"""The editors' review-due page and `make check` list the same entries: those last checked over a year ago."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, DataCopy
+from test_build import mkdocs_build
+
+from sitedata.load import load_site
+from sitedata.render import render
+from sitedata.review import review_due, review_months
+
+FAR_FUTURE = date(2100, 1, 1)
+WARNING = re.compile(
+    r"^(?P<where>\S+?:\d+):\d+: (?P<entry>.+?): last_checked: warning: last checked (?P<date>\S+), more than 12 months ago", re.MULTILINE
+)
+
+
+def check(data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "hooks"))
+    return subprocess.run(
+        [sys.executable, "-m", "sitedata", "check", "--data", str(data_dir), *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def warned(output: str) -> set[str]:
+    """'data/practices.yaml:22' for each review warning `make check` printed."""
+    return {m["where"] for m in WARNING.finditer(output)}
+
+
+def test_far_in_the_future_every_entry_is_due_on_the_page_and_in_make_check(real_data: DataCopy) -> None:
+    site = load_site(data_dir=real_data.path, today=FAR_FUTURE)
+    due = review_due(site)
+    dated = sum(
+        1
+        for doc in site.docs.values()
+        if isinstance(doc.data, dict)
+        for items in doc.data.values()
+        if isinstance(items, list)
+        for item in items
+        if isinstance(item, dict) and "last_checked" in item
+    )
+    assert len(due) == len(site.warnings) == dated > 50
+
+    html = render("review_due.html", entries=due, months=review_months(), today=FAR_FUTURE, link=lambda target: f"/{target}")
+    listed = re.findall(r'<tr data-review-entry="([^"]+)">', html)
+    assert len(listed) == len(due)
+    assert f"{len(due)} entries were last checked more than 12 months before 1 January 2100" in html
+    for entry in due:  # each practice links to its own page, each service to its card
+        if entry.kind == "practice":
+            assert f'href="/practices/{entry.entry_id}.md"' in html
+        if entry.kind == "service":
+            assert f'href="/directory.md#{entry.entry_id}"' in html
+
+    result = check(real_data.path, "--today", FAR_FUTURE.isoformat())
+    assert result.returncode == 0, result.stderr
+    assert warned(result.stderr) == {e.where for e in due}
+    assert f"; {len(due)} due for review" in result.stdout
+
+
+def test_the_list_is_oldest_first_and_empty_when_nothing_is_due(real_data: DataCopy) -> None:
+    real_data.replace("helplines.yaml", 'last_checked: "', 'last_checked: "2019-03-04"\n    # was: "')
+    real_data.replace("practices.yaml", 'last_checked: "', 'last_checked: "2020-05-06"\n    # was: "')
+    today = date.fromisoformat("2026-11-22")
+    due = review_due(load_site(data_dir=real_data.path, today=today))
+    assert [(e.kind, e.last_checked) for e in due] == [("service", "2019-03-04"), ("practice", "2020-05-06")]
+    assert due[0].where.startswith("data/helplines.yaml:") and due[0].page == "directory.md"
+    assert due[1].page == f"practices/{due[1].entry_id}.md"
+
+    nothing = render("review_due.html", entries=[], months=12, today=today, link=lambda target: target)
+    assert "Nothing is due for review" in nothing and "<table" not in nothing
+
+
+@pytest.mark.build
+def test_the_built_page_lists_what_make_check_warns_about(real_data: DataCopy, tmp_path: Path) -> None:
+    # Services are left alone: hooks/hours.py makes a service due for review a build warning.
+    first_practice = real_data.replace("practices.yaml", 'last_checked: "', 'last_checked: "2020-05-06"\n    # was: "')
+    real_data.replace("resources.yaml", 'last_checked: "', 'last_checked: "2019-03-04"\n    # was: "')
+    real_data.replace("sources.yaml", 'last_checked: "', 'last_checked: "2021-01-02"\n    # was: "')
+    site = tmp_path / "site"
+    result = mkdocs_build(site, data_dir=real_data.path)
+    assert result.returncode == 0, result.stderr
+
+    page = (site / "editors" / "review-due" / "index.html").read_text()
+    rows = re.findall(r'<tr data-review-entry="([^"]+)">.*?<code>([^<]+)</code>', page, flags=re.DOTALL)
+    # The three planted dates, and any entry that has since fallen due by the real clock.
+    assert len(rows) >= 3
+    assert f"data/practices.yaml:{first_practice}" in {where for _, where in rows}
+    assert {"2020-05-06", "2019-03-04", "2021-01-02"} <= set(re.findall(r'<time datetime="([^"]+)">', page))
+    assert re.search(r'<a href="\.\./\.\./practices/[a-z0-9-]+/">', page)
+    assert re.search(r'<a href="\.\./\.\./about/#source-[a-z0-9-]+">', page)
+    assert re.search(r'<a href="\.\./\.\./(resources|safety)/#[a-z0-9-]+">', page)
+
+    made = check(real_data.path)
+    assert made.returncode == 0, made.stderr
+    assert warned(made.stderr) == {where for _, where in rows}
+
+    home = (site / "index.html").read_text()
+    nav = home.split('class="md-nav md-nav--primary"', 1)[1].split("</nav>", 1)[0]
+    assert "review-due" not in nav
+    assert "editors/review-due" not in (site / "search" / "search_index.json").read_text()
