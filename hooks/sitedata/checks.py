@@ -86,19 +86,26 @@ def check_unique_keys(doc: Located, *, name: str) -> list[DataError]:
     return out
 
 
-def check_references(nodes: Iterable[Node], *, vocabularies: Mapping[str, set[str]]) -> list[DataError]:
-    """Every reference to an area, tag, source, audience or status resolves."""
+@dataclass(frozen=True)
+class Vocabulary:
+    """The values other entries may refer to in one list, and where editors add more."""
+
+    values: frozenset[str]
+    entry: str
+    file: str
+
+
+def check_references(nodes: Iterable[Node], *, vocabularies: Mapping[str, Vocabulary]) -> list[DataError]:
+    """Every reference to an area, tag, source, audience, status, term or other entry resolves."""
     out: list[DataError] = []
     for node in nodes:
         vocab = node.schema.get("x-vocabulary")
         if not vocab or not isinstance(node.value, str) or vocab not in vocabularies:
             continue  # a vocabulary whose file failed to load has already been reported
         known = vocabularies[vocab]
-        if node.value not in known:
-            singular = {"areas": "area", "tags": "tag", "sources": "source", "audiences": "audience", "statuses": "status", "practices": "practice"}.get(vocab, vocab)
-            file = {"audiences": "vocabularies", "statuses": "vocabularies"}.get(vocab, vocab)
-            hint = did_you_mean(node.value, sorted(known)) or f"; use one listed in data/{file}.yaml, or add it there first"
-            out.append(node.error(f"{describe(node.value)} is not a known {singular}{hint}"))
+        if node.value not in known.values:
+            hint = did_you_mean(node.value, sorted(known.values)) or f"; use one listed in {known.file}, or add it there first"
+            out.append(node.error(f"{describe(node.value)} is not a known {known.entry}{hint}"))
     return out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,6 +43,15 @@ class SiteData:
         """Entries of a list keyed by their id (or other key)."""
         return {e[key]: e for e in self.entries(list_name)}
 
+    def cited_entries(self) -> list[list[dict[str, Any]]]:
+        """Every list whose entries cite sources (their schema has a 'sources' field)."""
+        out = []
+        for name, doc in self.docs.items():
+            for list_name, list_schema in schemas.load_schema(name).get("properties", {}).items():
+                if "sources" in list_schema.get("items", {}).get("properties", {}) and isinstance(doc.data, dict):
+                    out.append(doc.data.get(list_name) or [])
+        return out
+
     def origin(self, list_name: str, index: int) -> str:
         """'data/helplines.yaml:12:5' for an entry, for reports that point back at the data."""
         for doc in self.docs.values():
@@ -82,7 +91,12 @@ def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] 
     errors.extend(checks.check_opening_hours(nodes, hours_error=_hours_error()))
     if errors:
         raise DataErrors(errors)
-    return SiteData(docs=docs, today=today, warnings=checks.review_due(docs, today=today))
+    site = SiteData(docs=docs, today=today, warnings=checks.review_due(docs, today=today))
+    # These assume every file is valid on its own, so they run once the checks above pass.
+    errors = [e for check in _site_checks() for e in check(site)]
+    if errors:
+        raise DataErrors(errors)
+    return site
 
 
 _cache: dict[tuple[object, ...], SiteData] = {}
@@ -106,9 +120,9 @@ def _display(path: Path, data_dir: Path) -> str:
         return path.as_posix()
 
 
-def _vocabularies(docs: Mapping[str, Located]) -> dict[str, set[str]]:
-    """Known values for each list that other entries may refer to."""
-    out: dict[str, set[str]] = {}
+def _vocabularies(docs: Mapping[str, Located]) -> dict[str, checks.Vocabulary]:
+    """Known values for each list that other entries may refer to, named as the schemas name them."""
+    out: dict[str, checks.Vocabulary] = {}
     for name, doc in docs.items():
         if not isinstance(doc.data, dict):
             continue
@@ -116,8 +130,17 @@ def _vocabularies(docs: Mapping[str, Located]) -> dict[str, set[str]]:
             items = doc.data.get(list_name)
             if "x-entry" in list_schema and isinstance(items, list):
                 key = list_schema.get("x-key", "id")
-                out[list_name] = {i[key] for i in items if isinstance(i, dict) and isinstance(i.get(key), str)}
+                values = frozenset(i[key] for i in items if isinstance(i, dict) and isinstance(i.get(key), str))
+                out[list_name] = checks.Vocabulary(values=values, entry=list_schema["x-entry"], file=doc.file)
     return out
+
+
+def _site_checks() -> tuple[Callable[[SiteData], list[DataError]], ...]:
+    """Checks across whole files that need the loaded site (imported here: they import SiteData)."""
+    from .evidence import evidence_problems
+    from .glossary import glossary_problems
+
+    return (glossary_problems, evidence_problems)
 
 
 def _hours_error() -> Any:

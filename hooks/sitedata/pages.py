@@ -104,8 +104,8 @@ class Views:
     def sources_list(self, *, link: Link) -> str:
         """Every source document and how many entries cite it."""
         cited: dict[str, int] = {s: 0 for s in self.sources}
-        for list_name in ("practices", "services", "prompt_sets", "advice", "resources"):
-            for entry in self.site.entries(list_name):
+        for entries in self.site.cited_entries():
+            for entry in entries:
                 for ref in {s["id"] for s in entry["sources"]}:
                     cited[ref] += 1
         return self.render("sources.html", link=link, cited=cited)
