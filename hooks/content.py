@@ -7,36 +7,27 @@ page's own words and not every definition it mentions.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from buildcontext import page_link, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
 
-from sitedata.errors import DataErrors
 from sitedata.evidence import evidence_page
 from sitedata.glossary import TermMarker, glossary_page, term_marker
-from sitedata.load import DATA_DIR, SiteData, load_site_cached
+from sitedata.load import SiteData
 from sitedata.pages import Views, practice_src
 
-LONDON = ZoneInfo("Europe/London")
 
 _state: dict[str, Any] = {}
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Build the term marker and register the glossary and evidence page macros."""
-    try:
-        site = load_site_cached(data_dir=Path(os.environ.get("SITE_DATA_DIR", DATA_DIR)), today=datetime.now(LONDON).date())
-    except DataErrors as exc:
-        raise PluginError(exc.report()) from None
+    site = site_data(config)
     _state.update(site=site, views=Views(site), marker=term_marker(site))
     macros = config.plugins.get("macros")
     if macros is None:
@@ -69,13 +60,5 @@ def _site() -> SiteData:
 def _renderer(macros: Any) -> Callable[..., str]:
     """Render a data template with links relative to the page the macros plugin is rendering now."""
     views: Views = _state["views"]
-    files: Files = _state["files"]
-    here = macros.page.url
-
-    def link(target: str) -> str:
-        file = files.get_file_from_path(target)
-        if file is None:
-            raise PluginError(f"a data template links to '{target}', which is not a page of this site")
-        return get_relative_url(file.url, here)
-
+    link = page_link(_state["files"], here=macros.page.url)
     return lambda template, **context: views.render(template, link=link, practice_src=practice_src, **context)

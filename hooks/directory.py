@@ -7,32 +7,19 @@ links to them are checked like any other.
 
 from __future__ import annotations
 
-import os
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
+from buildcontext import build_time, page_link, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
-from mkdocs.utils import get_relative_url
 from sitedata import directory, exports
-from sitedata.errors import DataErrors
-from sitedata.load import DATA_DIR, SiteData, load_site_cached
-
-LONDON = ZoneInfo("Europe/London")
+from sitedata.load import SiteData
 
 _state: dict[str, object] = {}
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Load the data (shared with the other hooks) and register the directory macro."""
-    today = datetime.now(LONDON).date()
-    try:
-        site = load_site_cached(data_dir=Path(os.environ.get("SITE_DATA_DIR", DATA_DIR)), today=today)
-    except DataErrors as exc:
-        raise PluginError(exc.report()) from None
-    _state.update(site=site, today=today)
+    _state.update(site=site_data(config), today=build_time(config).date())
     macros = config.plugins.get("macros")
     if macros is None:
         raise PluginError("the 'macros' plugin must be enabled in mkdocs.yml: the directory page is rendered through it")
@@ -52,12 +39,5 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def _directory(macros: object) -> str:
     site: SiteData = _state["site"]  # type: ignore[assignment]
     files: Files = _state["files"]  # type: ignore[assignment]
-    here = macros.page.url  # type: ignore[attr-defined]
-
-    def link(target: str) -> str:
-        file = files.get_file_from_path(target)
-        if file is None:
-            raise PluginError(f"the directory links to '{target}', which is not a file of this site")
-        return get_relative_url(file.url, here)
-
+    link = page_link(files, here=macros.page.url)  # type: ignore[attr-defined]
     return directory.directory_html(site, link=link, start=_state["today"])  # type: ignore[arg-type]

@@ -5,22 +5,13 @@ A thin adapter: the list comes from sitedata.review, which reuses the warnings l
 
 from __future__ import annotations
 
-import os
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
+from buildcontext import page_link, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
-from mkdocs.utils import get_relative_url
 
-from sitedata.errors import DataErrors
-from sitedata.load import DATA_DIR, load_site_cached
 from sitedata.render import render
-from sitedata.review import review_due, review_months
-
-LONDON = ZoneInfo("Europe/London")
+from sitedata.review import review_due
 
 _state: dict[str, object] = {}
 
@@ -30,6 +21,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     macros = config.plugins.get("macros")
     if macros is None:
         raise PluginError("the 'macros' plugin must be enabled in mkdocs.yml: the review-due page is rendered through it")
+    _state["site"] = site_data(config)
     macros.register_macros({"review_due": lambda: _review_due_html(macros)})
     return config
 
@@ -41,18 +33,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def _review_due_html(macros: object) -> str:
-    today = datetime.now(LONDON).date()
-    try:
-        site = load_site_cached(data_dir=Path(os.environ.get("SITE_DATA_DIR", DATA_DIR)), today=today)
-    except DataErrors as exc:
-        raise PluginError(exc.report()) from None
-    here = macros.page.url  # type: ignore[attr-defined]
-    files: Files = _state["files"]  # type: ignore[assignment]
-
-    def link(target: str) -> str:
-        file = files.get_file_from_path(target)
-        if file is None:
-            raise PluginError(f"the review-due page links to '{target}', which is not a page of this site")
-        return get_relative_url(file.url, here)
-
-    return render("review_due.html", entries=review_due(site), months=review_months(), today=today, link=link)
+    site = _state["site"]
+    link = page_link(_state["files"], here=macros.page.url)  # type: ignore[arg-type, attr-defined]
+    return render("review_due.html", entries=review_due(site), months=site.review_months, today=site.today, link=link)  # type: ignore[attr-defined]

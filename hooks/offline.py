@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from buildcontext import build_time, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 from sitedata import offline
-from sitedata.errors import DataErrors
-from sitedata.load import DATA_DIR, load_site_cached
 
-LONDON = ZoneInfo("Europe/London")
 log = logging.getLogger("mkdocs.plugins.offline")
 
 _state: dict[str, object] = {}
@@ -38,12 +34,7 @@ def on_startup(command: str, dirty: bool) -> None:
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Stamp the build; for the offline copy, swap the remote shim for the pinned local one."""
-    now = datetime.now(LONDON)
-    try:
-        site = load_site_cached(data_dir=Path(os.environ.get("SITE_DATA_DIR", DATA_DIR)), today=now.date())
-    except DataErrors as exc:
-        raise PluginError(exc.report()) from None
-    stamp = offline.build_stamp(site=site, built=now)
+    stamp = offline.build_stamp(site=site_data(config), built=build_time(config))
     is_offline = is_offline_build(config)
     _state.update(stamp=stamp, offline=is_offline, zip=None)
     try:

@@ -12,19 +12,14 @@ A thin adapter over hooks/sitedata/search.py.
 from __future__ import annotations
 
 import logging
-import os
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from buildcontext import site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from sitedata import search
-from sitedata.errors import DataErrors
-from sitedata.load import DATA_DIR, load_site_cached
 
-LONDON = ZoneInfo("Europe/London")
 log = logging.getLogger("mkdocs.plugins.search_keywords")
 
 
@@ -49,10 +44,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     """Add the hidden fields to the entries' records in the search index."""
     if _search_plugin(config) is None:
         return
-    try:
-        site = load_site_cached(data_dir=Path(os.environ.get("SITE_DATA_DIR", DATA_DIR)), today=datetime.now(LONDON).date())
-    except DataErrors as exc:
-        raise PluginError(exc.report()) from None
+    site = site_data(config)
     site_dir = Path(config.site_dir)
     index = search.read_index(site_dir)
     separator = index["config"]["separator"]

@@ -217,12 +217,15 @@ def test_review_interval_is_configurable(data: DataCopy) -> None:
 
 
 def test_review_months_must_be_a_whole_number() -> None:
-    import hours as hours_hook  # hooks/hours.py, the MkDocs hook
+    from types import SimpleNamespace
 
-    assert hours_hook.review_months(6) == 6
+    from buildcontext import review_months  # hooks/buildcontext.py, shared by the MkDocs hooks
+
+    assert review_months(SimpleNamespace(extra={"review_months": 6})) == 6
+    assert review_months(SimpleNamespace(extra={})) == 12
     for bad in (0, -1, "12", 1.5, True, None):
         with pytest.raises(PluginError, match="extra.review_months must be a whole number of months"):
-            hours_hook.review_months(bad)
+            review_months(SimpleNamespace(extra={"review_months": bad}))
 
 
 @pytest.mark.build

@@ -30,6 +30,7 @@ class SiteData:
 
     docs: dict[str, Located]
     today: date
+    review_months: int = checks.REVIEW_MONTHS_DEFAULT
     warnings: list[DataError] = field(default_factory=list)
 
     def entries(self, list_name: str) -> list[dict[str, Any]]:
@@ -61,7 +62,9 @@ class SiteData:
         raise KeyError(list_name)
 
 
-def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] | None = None) -> SiteData:
+def load_site(
+    *, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] | None = None, review_months: int = checks.REVIEW_MONTHS_DEFAULT
+) -> SiteData:
     """Load and check all data; raise DataErrors listing every problem found."""
     files = data_files() if files is None else files
     docs: dict[str, Located] = {}
@@ -91,7 +94,8 @@ def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] 
     errors.extend(checks.check_opening_hours(nodes, hours_error=_hours_error()))
     if errors:
         raise DataErrors(errors)
-    site = SiteData(docs=docs, today=today, warnings=checks.review_due(docs, today=today))
+    warnings = checks.review_due(docs, today=today, months=review_months)
+    site = SiteData(docs=docs, today=today, review_months=review_months, warnings=warnings)
     # These assume every file is valid on its own, so they run once the checks above pass.
     errors = [e for check in _site_checks() for e in check(site)]
     if errors:
@@ -102,13 +106,13 @@ def load_site(*, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] 
 _cache: dict[tuple[object, ...], SiteData] = {}
 
 
-def load_site_cached(*, data_dir: Path = DATA_DIR, today: date) -> SiteData:
+def load_site_cached(*, data_dir: Path = DATA_DIR, today: date, review_months: int = checks.REVIEW_MONTHS_DEFAULT) -> SiteData:
     """load_site, reused while no data or schema file has changed (hooks share it; serve stays fast)."""
     stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted([*data_dir.glob("*.yaml"), *schemas.SCHEMA_DIR.glob("*.json")]))
-    key = (str(data_dir), today, stamp)
+    key = (str(data_dir), today, review_months, stamp)
     if key not in _cache:
         _cache.clear()
-        _cache[key] = load_site(data_dir=data_dir, today=today)
+        _cache[key] = load_site(data_dir=data_dir, today=today, review_months=review_months)
     return _cache[key]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .checks import REVIEW_MONTHS_DEFAULT
 from .load import SiteData
 from .pages import practice_src
 from .schemas import load_schema
@@ -63,11 +62,6 @@ def review_due(site: SiteData) -> list[DueEntry]:
             )
         )
     return sorted(out, key=lambda e: (e.last_checked, e.where))
-
-
-def review_months() -> int:
-    """The review interval, in months."""
-    return REVIEW_MONTHS_DEFAULT
 
 
 def _shown_on(list_name: str, item: dict[str, object]) -> tuple[str | None, str]:

@@ -1,0 +1,63 @@
+"""Shared by the MkDocs hooks: the build's one "now", its review interval, and its one load of the data.
+
+Not a hook itself (it is not listed under `hooks:`); hooks import it as a sibling module.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.utils import get_relative_url
+from sitedata.checks import REVIEW_MONTHS_DEFAULT
+from sitedata.errors import DataErrors
+from sitedata.load import DATA_DIR, SiteData, load_site_cached
+
+LONDON = ZoneInfo("Europe/London")
+BUILD_TIME = "build_time"
+# SITE_DATA_DIR lets tests and the benchmark build the site from another copy of the data.
+DATA_DIR_VARIABLE = "SITE_DATA_DIR"
+
+
+def build_time(config: MkDocsConfig) -> datetime:
+    """The build's time in London, the same for every hook (kept in config.extra, where templates can read it)."""
+    stamp = config.extra.get(BUILD_TIME)
+    if not stamp:
+        stamp = datetime.now(LONDON).isoformat(timespec="seconds")
+        config.extra[BUILD_TIME] = stamp
+    return datetime.fromisoformat(stamp)
+
+
+def review_months(config: MkDocsConfig) -> int:
+    """extra.review_months from mkdocs.yml: months after an entry's last check before it is due again."""
+    value = config.extra.get("review_months", REVIEW_MONTHS_DEFAULT)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PluginError(f"mkdocs.yml: extra.review_months must be a whole number of months, at least 1 (for example 12), not {value!r}")
+    return value
+
+
+def site_data(config: MkDocsConfig) -> SiteData:
+    """The checked data for this build; any data error stops the build with every error listed."""
+    data_dir = Path(os.environ.get(DATA_DIR_VARIABLE, DATA_DIR))
+    try:
+        return load_site_cached(data_dir=data_dir, today=build_time(config).date(), review_months=review_months(config))
+    except DataErrors as exc:
+        raise PluginError(exc.report()) from None
+
+
+def page_link(files: Files, *, here: str) -> Callable[[str], str]:
+    """Turn a docs-relative source path ('practices/x.md') into a URL relative to the page at `here`."""
+
+    def link(target: str) -> str:
+        file = files.get_file_from_path(target)
+        if file is None:
+            raise PluginError(f"a data template links to '{target}', which is not a page or file of this site")
+        return get_relative_url(file.url, here)
+
+    return link
