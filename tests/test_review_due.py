@@ -111,3 +111,17 @@ def test_the_built_page_lists_what_make_check_warns_about(real_data: DataCopy, t
     nav = home.split('class="md-nav md-nav--primary"', 1)[1].split("</nav>", 1)[0]
     assert "review-due" not in nav
     assert "editors/review-due" not in (site / "search" / "search_index.json").read_text()
+
+
+def test_check_takes_the_review_interval(data: DataCopy) -> None:
+    """make check can use the interval set as extra.review_months in mkdocs.yml."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "hooks"))
+
+    def due(months: int) -> int:
+        args = ["--data", str(data.path), "--today", "2026-08-01", "--review-months", str(months)]
+        run = subprocess.run([sys.executable, "-m", "sitedata", "check", *args], capture_output=True, text=True, cwd=ROOT, env=env)
+        assert run.returncode == 0, run.stderr
+        return run.stderr.count("warning: last checked 2026-01-10")
+
+    assert due(12) == 0
+    assert due(6) > 0

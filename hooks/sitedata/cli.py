@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import fmt, scaffold
+from .checks import REVIEW_MONTHS_DEFAULT
 from .errors import DataErrors
 from .load import DATA_DIR, load_site
 
@@ -23,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--data", type=Path, default=DATA_DIR, help="the data folder (default: data/)")
     check.add_argument("--today", type=date.fromisoformat, help="treat this date as today (YYYY-MM-DD)")
     check.add_argument("--github", action="store_true", help="also print GitHub Actions annotations")
+    check.add_argument(
+        "--review-months", type=int, default=REVIEW_MONTHS_DEFAULT,
+        help=f"months after last_checked before an entry is due for review (default {REVIEW_MONTHS_DEFAULT}, as extra.review_months in mkdocs.yml)",
+    )
     scaffold.add_parser(sub)
     fmt.add_parser(sub)
     args = parser.parse_args(argv)
@@ -31,12 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     today = args.today or datetime.now(LONDON).date()
     if args.command == "new":
         return scaffold.main(args, today=today)
-    return _check(data_dir=args.data, today=today, github=args.github)
+    return _check(data_dir=args.data, today=today, github=args.github, review_months=args.review_months)
 
 
-def _check(*, data_dir: Path, today: date, github: bool) -> int:
+def _check(*, data_dir: Path, today: date, github: bool, review_months: int) -> int:
     try:
-        site = load_site(data_dir=data_dir, today=today)
+        site = load_site(data_dir=data_dir, today=today, review_months=review_months)
     except DataErrors as exc:
         print(exc.report(), file=sys.stderr)
         if github:
