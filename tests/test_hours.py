@@ -514,3 +514,34 @@ def test_warning_when_text_says_24_7_but_hours_do_not() -> None:
         "correct the text or set hours to '24/7'"
     )
     assert hours_24_7_warning(text="Open 24/7", hours="24/7; PH off") is not None
+
+
+# The fast paths in compile_timetable must give exactly what evaluating each day on its own gives.
+from sitedata import hours  # noqa: E402
+FAST_PATH_CASES = (
+    "24/7",
+    "Mo-Fr 10:00-12:30,13:30-16:00",
+    "Mo,We 09:00-20:00; Tu,Th,Fr 09:00-17:00",
+    "Fr 20:00-02:00",
+    "Mo-Su 00:30-03:00",
+    "Mo-Su 22:00-02:00",
+    "Mo-Fr 09:00-17:00; Dec 24-26 off",
+    "Mo-Fr 09:00-17:00 unknown",
+    "Mo-Fr 10:00-16:00; PH off",
+    "Mo-Fr 10:00-16:00; PH unknown",
+    "Mo-Su 22:00-02:00; PH off",
+    "Mo-Fr 09:00-21:00; Sa,Su 09:00-17:00; PH 10:00-14:00",
+    "Mo-Fr 09:00-17:00; PH +1 day off",
+)
+
+
+@pytest.mark.parametrize("expr", FAST_PATH_CASES)
+def test_compiled_timetable_equals_day_by_day_evaluation(expr: str) -> None:
+    start, days = date(2026, 3, 1), 400
+    dates = [start + timedelta(days=n) for n in range(days)]
+    margin = timedelta(days=hours._HOLIDAY_MARGIN_DAYS)
+    holidays_ = hours.england_bank_holidays(first=start - margin, last=dates[-1] + margin)
+    compiled = hours.compile_timetable(expr, start=start, days=days)
+    for day in dates:
+        one_day = hours._intervals_by_day(hours._parsed(hours._expression_for_day(expr, day=day, bank_holidays=holidays_)), dates=[day])[day]
+        assert hours._hours_on(compiled, day=day) == one_day, (expr, day)

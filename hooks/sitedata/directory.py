@@ -19,7 +19,7 @@ from typing import Any
 
 from .checks import Node, review_due
 from .errors import SEVERITY_WARNING, DataError
-from .hours import claims_24_7, compile_timetable, england_bank_holidays, hours_24_7_warning, is_24_7, weekly_summary
+from .hours import claims_24_7, england_bank_holidays, timetable_json, hours_24_7_warning, is_24_7, weekly_summary
 from .load import SiteData
 from .pages import AREA_KIND_ORDER, Views
 
@@ -86,9 +86,9 @@ def channel_view(channel: Mapping[str, Any], *, start: date) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _compiled(hours: str, start: date) -> tuple[str, list[tuple[str, str]]]:
-    """Compile each distinct expression once: a year of days costs ~13 ms, and services share hours."""
-    timetable = compile_timetable(hours, start=start, days=TIMETABLE_DAYS)
-    return json.dumps(timetable, separators=(",", ":")), week_rows(timetable, hours=hours)
+    """The timetable's JSON and its week rows, worked out once per distinct expression."""
+    compiled = timetable_json(hours, start=start, days=TIMETABLE_DAYS)
+    return compiled, week_rows(json.loads(compiled), hours=hours)
 
 
 def week_rows(timetable: Mapping[str, Any], *, hours: str) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ evaluates the date as usual, with PH matching on bank holidays and nowhere else.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -121,6 +122,7 @@ def hours_error(expr: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
 def england_bank_holidays(*, first: date, last: date) -> frozenset[date]:
     """England and Wales bank holidays from first to last, substitute days included."""
     years = range(first.year, last.year + 1)
@@ -129,7 +131,18 @@ def england_bank_holidays(*, first: date, last: date) -> frozenset[date]:
 
 
 def compile_timetable(expr: str, *, start: date, days: int) -> Timetable:
-    """The hours from start for the given number of days, as a small JSON-able timetable."""
+    """The hours from start for the given number of days, as a small JSON-able timetable (a fresh copy)."""
+    return json.loads(timetable_json(expr, start=start, days=days))
+
+
+@lru_cache(maxsize=4096)
+def timetable_json(expr: str, *, start: date, days: int) -> str:
+    """compile_timetable as compact JSON, compiled once per expression: a year of days costs ~13 ms,
+    and across thousands of services the same few expressions recur."""
+    return json.dumps(_compile(expr, start=start, days=days), separators=(",", ":"))
+
+
+def _compile(expr: str, *, start: date, days: int) -> Timetable:
     problem = hours_error(expr)
     if problem:
         raise ValueError(problem)
@@ -139,9 +152,15 @@ def compile_timetable(expr: str, *, start: date, days: int) -> Timetable:
     # A margin either side covers late hours from the day before and PH offsets such as "PH +1 day".
     margin = timedelta(days=_HOLIDAY_MARGIN_DAYS)
     bank_holidays = england_bank_holidays(first=start - margin, last=dates[-1] + margin)
-    by_date = {day: _intervals_on(expr, day=day, bank_holidays=bank_holidays) for day in dates}
-    # The usual week ignores bank holidays, so a short timetable with two of them on Fridays still has usual Fridays.
-    without_holidays = {day: _intervals_on(expr, day=day, bank_holidays=frozenset()) for day in dates}
+    # Given no country, the library's PH matches no day, so one call gives the whole window as if there
+    # were no bank holidays (what the usual week is made from). Only the days a bank holiday reaches, whose
+    # PH-rewritten expression differs, are worked out again one by one.
+    without_holidays = _intervals_by_day(_parsed(expr), dates=dates)
+    by_date = dict(without_holidays)
+    for day in sorted(_days_holidays_reach(expr, bank_holidays=bank_holidays) & set(dates)):
+        rewritten = _expression_for_day(expr, day=day, bank_holidays=bank_holidays)
+        if rewritten != _expression_for_day(expr, day=day, bank_holidays=frozenset()):
+            by_date[day] = _intervals_of(rewritten, day)
     week = [_usual_hours(weekday=weekday, by_date=without_holidays) for weekday in range(7)]
     exceptions = {day.isoformat(): _encode_day(hours) for day, hours in by_date.items() if hours != week[day.weekday()]}
     encoded_week = [_encode_day(hours) for hours in week]
@@ -258,20 +277,44 @@ def _parsed(expr: str) -> OpeningHours:
     return OpeningHours(expr)
 
 
-def _intervals_on(expr: str, *, day: date, bank_holidays: frozenset[date]) -> tuple[tuple[int, int, str], ...]:
-    rules = _parsed(_expression_for_day(expr, day=day, bank_holidays=bank_holidays))
-    midnight = datetime.combine(day, time())  # wall clock: naive on purpose, never compared with instants
-    found: list[tuple[int, int, str]] = []
-    for begin, end, state, _comment in rules.intervals(midnight, midnight + timedelta(days=1)):
+def _days_holidays_reach(expr: str, *, bank_holidays: frozenset[date]) -> set[date]:
+    """Days whose hours a PH token can change: the holiday (shifted by the token's offset) and the day after,
+    which its late hours can run into. The same arithmetic as _expression_for_day, run backwards."""
+    offsets = {
+        int(m.group(2) or 0) * (-1 if m.group(1) == "-" else 1)
+        for n, part in enumerate(_COMMENT.split(expr))
+        if not n % 2
+        for m in _PH_TOKEN.finditer(part)
+    }
+    return {h + timedelta(days=offset + extra) for h in bank_holidays for offset in offsets for extra in (0, 1)}
+
+
+def _intervals_of(rewritten: str, day: date) -> tuple[tuple[int, int, str], ...]:
+    """One day of one PH-rewritten expression."""
+    return _intervals_by_day(_parsed(rewritten), dates=[day])[day]
+
+
+def _intervals_by_day(rules: OpeningHours, *, dates: list[date]) -> dict[date, tuple[tuple[int, int, str], ...]]:
+    """Open and unknown runs per day, in wall-clock minutes, from one call to the library for the whole span."""
+    first_midnight = datetime.combine(dates[0], time())  # wall clock: naive on purpose, never compared with instants
+    end = datetime.combine(dates[-1], time()) + timedelta(days=1)
+    found: dict[date, list[tuple[int, int, str]]] = {day: [] for day in dates}
+    for begin, stop, state, _comment in rules.intervals(first_midnight, end):
         if state == State.CLOSED:
             continue
         kind = OPEN if state == State.OPEN else UNKNOWN
-        first = int((begin - midnight).total_seconds() // 60)
-        last = min(DAY_MINUTES, int((end - midnight).total_seconds() // 60))
-        if found and found[-1][1] == first and found[-1][2] == kind:
-            first = found.pop()[0]
-        found.append((first, last, kind))
-    return tuple(found)
+        while begin < stop:
+            midnight = datetime.combine(begin.date(), time())
+            cut = min(stop, midnight + timedelta(days=1))
+            day_runs = found.get(begin.date())
+            if day_runs is not None:
+                first = int((begin - midnight).total_seconds() // 60)
+                last = min(DAY_MINUTES, int((cut - midnight).total_seconds() // 60))
+                if day_runs and day_runs[-1][1] == first and day_runs[-1][2] == kind:
+                    first = day_runs.pop()[0]
+                day_runs.append((first, last, kind))
+            begin = cut
+    return {day: tuple(runs) for day, runs in found.items()}
 
 
 def _usual_hours(*, weekday: int, by_date: Mapping[date, tuple[tuple[int, int, str], ...]]) -> tuple[tuple[int, int, str], ...]:
