@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)/hooks
 export NO_MKDOCS_2_WARNING := 1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install serve build check test browser clean
+.PHONY: install serve build check test browser clean lock lint new fmt links npm offline bench bench-quick
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
@@ -21,6 +21,16 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+# npm packages pinned in package-lock.json: the iframe-worker shim the offline copy serves, axe-core for tests.
+NPM_STAMP := node_modules/.package-lock.json
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found; install Node.js 18 or later, which includes npm" >&2; exit 1; }
+	@echo "==> installing npm packages (package-lock.json)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
+
+npm: $(NPM_STAMP)
+
 serve: install
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
@@ -28,7 +38,24 @@ build: install
 	$(BIN)/mkdocs build --strict
 
 check: install
-	@$(BIN)/python -m sitedata check
+	@$(BIN)/python -m sitedata check $(ARGS)
+
+# Editors: add an entry (asks questions; or ARGS="practice --title ... --area ..."), then format.
+new: install
+	@$(BIN)/python -m sitedata new $(ARGS)
+
+fmt: install
+	@$(BIN)/python -m sitedata fmt $(ARGS)
+
+# External link check of a fresh build (network; the weekly workflow runs it). ARGS="--markdown report.md"
+links: build
+	$(BIN)/python -m sitedata.links --site site --external $(ARGS)
+
+# The offline copy in dist/offline.zip: unzip it anywhere and open index.html. Run it before
+# `make build` and the site offers the zip for download (docs/offline.md).
+offline: install npm
+	$(BIN)/mkdocs build --strict -f mkdocs.offline.yml
+	$(BIN)/python -m sitedata.offline dist/offline-site dist/offline.zip
 
 browser:
 	@if [ ! -x $(CHROMIUM) ]; then \
@@ -38,8 +65,28 @@ browser:
 	fi
 	@$(CHROMIUM) --version
 
-test: install browser
+lint: install
+	$(BIN)/ruff check hooks tests bench
+
+test: install browser npm lint
 	$(BIN)/python -m pytest
+
+# Performance (BENCHMARKS.md): builds at 100, 1,000 and 10,000 synthetic entries beside plain
+# Material, times make check, mkdocs serve and search in Chromium, weighs the pages, and prints a
+# PASS/FAIL line per target. The full run is long; bench-quick is for development.
+# BENCH_ARGS="--record" writes the results into BENCHMARKS.md.
+bench: install browser npm
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: install browser npm
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+
+# Re-pin requirements.txt from a fresh environment built from pyproject.toml's ranges.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check ".[test]"
+	{ sed -n '1,2p' requirements.txt; .lock-venv/bin/pip freeze --exclude-editable | grep -v '^da-practice-guide' | sort -f; } > requirements.txt.new
+	mv requirements.txt.new requirements.txt && rm -rf .lock-venv
 
 clean:
 	rm -rf site dist .pytest_cache

@@ -15,6 +15,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
+
 from sitedata.checks import REVIEW_MONTHS_DEFAULT
 from sitedata.errors import DataErrors
 from sitedata.load import DATA_DIR, SiteData, load_site_cached

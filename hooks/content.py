@@ -10,17 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from buildcontext import page_link, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from buildcontext import page_link, site_data
 from sitedata.evidence import evidence_page
 from sitedata.glossary import TermMarker, glossary_page, term_marker
 from sitedata.load import SiteData
 from sitedata.pages import Views, practice_src
-
 
 _state: dict[str, Any] = {}
 

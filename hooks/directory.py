@@ -7,10 +7,11 @@ links to them are checked like any other.
 
 from __future__ import annotations
 
-from buildcontext import build_time, page_link, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+
+from buildcontext import build_time, page_link, site_data
 from sitedata import directory, exports
 from sitedata.load import SiteData
 

@@ -5,11 +5,11 @@ A thin adapter: the list comes from sitedata.review, which reuses the warnings l
 
 from __future__ import annotations
 
-from buildcontext import page_link, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
+from buildcontext import page_link, site_data
 from sitedata.render import render
 from sitedata.review import review_due
 

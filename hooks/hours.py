@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 
-from buildcontext import review_months, site_data
 from mkdocs.config.defaults import MkDocsConfig
+
+from buildcontext import review_months, site_data
 from sitedata.directory import hours_warnings, review_warnings
 
 log = logging.getLogger("mkdocs.plugins.hours")

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+
 from sitedata import links
 from sitedata.errors import DataErrors
 

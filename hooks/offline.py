@@ -14,12 +14,13 @@ import logging
 import os
 from pathlib import Path
 
-from buildcontext import build_time, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
+
+from buildcontext import build_time, site_data
 from sitedata import offline
 
 log = logging.getLogger("mkdocs.plugins.offline")

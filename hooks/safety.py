@@ -12,6 +12,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
+
 from sitedata.hardening import Origin, check_exit_url, harden_page, trusted_scripts
 from sitedata.offline import shim_csp_hashes
 

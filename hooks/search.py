@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from buildcontext import site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+
+from buildcontext import site_data
 from sitedata import search
 
 log = logging.getLogger("mkdocs.plugins.search_keywords")

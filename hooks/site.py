@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import logging
 
-from buildcontext import page_link, site_data
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
+from buildcontext import page_link, site_data
 from sitedata.pages import Link, Views
 
 log = logging.getLogger("mkdocs.plugins.sitedata")

@@ -37,6 +37,7 @@ from lunr.query_parser import QueryParser
 from lunr.stemmer import stemmer
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 from lunr.stop_word_filter import stop_word_filter
+
 from sitedata.load import SiteData
 from sitedata.search import entry_refs, read_index
 

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT, DataCopy
 from payloads import ESCAPED, PAYLOADS, write_payload_data
-
 from sitedata.load import load_site
 
 pytestmark = pytest.mark.build

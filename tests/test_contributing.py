@@ -15,8 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ROOT, DataCopy
 
+from conftest import ROOT, DataCopy
 from sitedata import checks
 from sitedata.errors import DataErrors
 from sitedata.load import data_files, load_site

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TODAY, DataCopy
 
+from conftest import TODAY, DataCopy
 from sitedata.errors import DataErrors
 from sitedata.load import load_site
 

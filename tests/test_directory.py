@@ -10,8 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY, DataCopy
 from mkdocs.exceptions import PluginError
+
+from conftest import ROOT, TODAY, DataCopy
 from sitedata.directory import TIMETABLE_DAYS, directory_context, directory_html, hours_warnings, review_warnings, week_rows
 from sitedata.hours import compile_timetable
 from sitedata.load import load_site

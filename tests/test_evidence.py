@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from pathlib import Path
 
 import pytest
-from conftest import TODAY, DataCopy
-from test_build import mkdocs_build
 
-from sitedata.evidence import CHART_WIDTH, change_chart, evidence_problems, number, table_chart
+from conftest import TODAY, DataCopy
 from sitedata.errors import DataErrors
+from sitedata.evidence import CHART_WIDTH, change_chart, evidence_problems, number, table_chart
 from sitedata.load import load_site
+from test_build import mkdocs_build
 
 REAL_TODAY = TODAY.replace(year=2026, month=11, day=22)
 

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+
 from conftest import ROOT, DataCopy
 from sitedata.directory import TIMETABLE_DAYS, week_rows
 from sitedata.exports import CSV_COLUMNS, HSDS_JSON, SERVICES_CSV, SERVICES_JSON, export_files

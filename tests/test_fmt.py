@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, DataCopy
 from ruamel.yaml.comments import CommentedMap
 
+from conftest import ROOT, DataCopy
 from sitedata import fmt
 from sitedata.errors import DataErrors
 from sitedata.load import data_files

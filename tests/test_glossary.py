@@ -8,12 +8,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, DataCopy
-from test_build import mkdocs_build
 
+from conftest import TODAY, DataCopy
 from sitedata.errors import DataErrors
 from sitedata.glossary import CONTENT_START, glossary_problems, term_marker, trie_pattern
 from sitedata.load import load_site
+from test_build import mkdocs_build
 
 ARTICLE = CONTENT_START + "{}</article>"
 TIP = re.compile(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import material
 import pytest
+
 from sitedata.hardening import (
     UntrustedScript,
     add_external_link_rel,

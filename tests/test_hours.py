@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from sitedata.hours import (  # noqa: E402
 )
 
 LONDON = ZoneInfo("Europe/London")
-UTC = timezone.utc
+UTC = UTC
 START = date(2026, 1, 1)
 DAYS = 730  # all of 2026 and 2027
 EXAMPLE = "Mo-Fr 10:00-12:30,13:30-16:00; PH off"
@@ -518,6 +518,7 @@ def test_warning_when_text_says_24_7_but_hours_do_not() -> None:
 
 # The fast paths in compile_timetable must give exactly what evaluating each day on its own gives.
 from sitedata import hours  # noqa: E402
+
 FAST_PATH_CASES = (
     "24/7",
     "Mo-Fr 10:00-12:30,13:30-16:00",

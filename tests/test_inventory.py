@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
-from test_build import mkdocs_build
 
+from conftest import TODAY
 from sitedata.load import load_site
+from test_build import mkdocs_build
 
 REAL_TODAY = TODAY.replace(year=2026, month=11, day=22)
 # Lists whose entries this inventory owns: every entry in them that cites a seed must be listed here.

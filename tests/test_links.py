@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
 from linkserver import LinkServer
 from sitedata import links
 from sitedata.errors import DataErrors

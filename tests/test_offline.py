@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from conftest import ROOT, TODAY, DataCopy
 from sitedata import offline
 from sitedata.hardening import script_hash

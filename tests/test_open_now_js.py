@@ -7,7 +7,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -95,7 +95,7 @@ def _expected(*, now: datetime) -> dict[str, tuple[str, str]]:
 
 
 def _js_now(page: Page) -> datetime:
-    return datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, tz=UTC)
 
 
 INSTANTS = {
@@ -105,8 +105,8 @@ INSTANTS = {
     "saturday small hours": datetime(2026, 12, 5, 1, 0, tzinfo=LONDON),
     "christmas day": datetime(2026, 12, 25, 11, 0, tzinfo=LONDON),
     "easter monday": datetime(2027, 3, 29, 11, 0, tzinfo=LONDON),
-    "clocks forward": datetime(2027, 3, 28, 1, 15, tzinfo=timezone.utc),
-    "clocks back, second 01:30": datetime(2027, 10, 31, 1, 30, tzinfo=timezone.utc),
+    "clocks forward": datetime(2027, 3, 28, 1, 15, tzinfo=UTC),
+    "clocks back, second 01:30": datetime(2027, 10, 31, 1, 30, tzinfo=UTC),
 }
 
 
@@ -145,7 +145,7 @@ def test_state_changes_when_the_service_closes(browser: Browser, page_url: str) 
 
 
 def test_opening_in_the_skipped_hour_shows_when_the_clock_jumps(browser: Browser, page_url: str) -> None:
-    at = datetime(2027, 3, 28, 0, 45, tzinfo=timezone.utc)  # 00:45 GMT; at 01:00 GMT clocks go to 02:00 BST
+    at = datetime(2027, 3, 28, 0, 45, tzinfo=UTC)  # 00:45 GMT; at 01:00 GMT clocks go to 02:00 BST
     page, _ = _open_at(browser, page_url, at=at)
     assert _shown(page)["sunday_night"] == ("closed", "Closed · opens 02:00")
     page.clock.run_for(15 * 60 * 1000 - 1)

@@ -10,12 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, DataCopy
-from test_build import mkdocs_build
 
+from conftest import ROOT, DataCopy
 from sitedata.load import load_site
 from sitedata.render import render
 from sitedata.review import review_due
+from test_build import mkdocs_build
 
 FAR_FUTURE = date(2100, 1, 1)
 WARNING = re.compile(

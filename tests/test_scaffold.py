@@ -14,14 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY, DataCopy
-from test_build import mkdocs_build
 from test_contributing import entry_from_template, yaml_block
 from test_contributing import section as contributing_section
 
+from conftest import ROOT, TODAY, DataCopy
 from sitedata import scaffold
 from sitedata.load import load_site
 from sitedata.yamlsource import load
+from test_build import mkdocs_build
 
 PRACTICE_FLAGS = (
     "practice",

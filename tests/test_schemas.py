@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import fastjsonschema
 import pytest
-from conftest import ROOT, VALID
 
+from conftest import ROOT, VALID
 from sitedata.load import data_files
 from sitedata.schemas import fast_validator, load_schema, validator
 from sitedata.yamlsource import load, parse

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from conftest import ROOT, TODAY, DataCopy
 from material_search import MaterialSearch, Places, Query, judge, load_suite, ranking, report, site_refs
 from sitedata import search

@@ -242,7 +242,8 @@ def review_due(docs: Mapping[str, Located], *, today: date, months: int = REVIEW
                     continue
                 if when and when < cutoff:
                     node = Node(doc, name, (list_name, i, "last_checked"), checked, {})
-                    out.append(node.error(f"last checked {checked}, more than {months} months ago; check it against its source and update the date", severity=SEVERITY_WARNING))
+                    message = f"last checked {checked}, more than {months} months ago; check it against its source and update the date"
+                    out.append(node.error(message, severity=SEVERITY_WARNING))
     return sorted(out, key=lambda e: (e.file, e.line, e.column))
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from .checks import Node, review_due
 from .errors import SEVERITY_WARNING, DataError
-from .hours import claims_24_7, england_bank_holidays, timetable_json, hours_24_7_warning, is_24_7, weekly_summary
+from .hours import claims_24_7, england_bank_holidays, hours_24_7_warning, is_24_7, timetable_json, weekly_summary
 from .load import SiteData
 from .pages import AREA_KIND_ORDER, Views
 

@@ -31,7 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -389,11 +389,11 @@ def _instant_at(*, day: date, minute: int) -> datetime:
     wall = datetime.combine(day, time()) + timedelta(minutes=minute)
     for fold in (0, 1):  # fold 0 is the first of two readings when clocks go back
         instant = wall.replace(tzinfo=LONDON, fold=fold)
-        if instant.astimezone(timezone.utc).astimezone(LONDON).replace(tzinfo=None) == wall:
-            return instant.astimezone(timezone.utc)
+        if instant.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) == wall:
+            return instant.astimezone(UTC)
     # The wall clock skips this reading when clocks go forward: find the minute it jumps past it.
-    low = wall.replace(tzinfo=LONDON, fold=1).astimezone(timezone.utc)
-    high = wall.replace(tzinfo=LONDON, fold=0).astimezone(timezone.utc)
+    low = wall.replace(tzinfo=LONDON, fold=1).astimezone(UTC)
+    high = wall.replace(tzinfo=LONDON, fold=0).astimezone(UTC)
     while high - low > timedelta(minutes=1):
         middle = low + timedelta(minutes=(high - low) // timedelta(minutes=2))
         if middle.astimezone(LONDON).replace(tzinfo=None) >= wall:

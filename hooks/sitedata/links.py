@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import phonenumbers
-from selectolax.lexbor import LexborHTMLParser
 from phonenumbers.shortnumberinfo import is_valid_short_number_for_region
+from selectolax.lexbor import LexborHTMLParser
 
 from .checks import check_schema_comment, check_unique_keys
 from .errors import DataError, DataErrors

@@ -53,7 +53,14 @@ class Views:
 
     def lookups(self) -> dict[str, Any]:
         """Name tables shared by every template."""
-        return {"tags": self.tags, "areas": self.areas, "sources": self.sources, "audiences": self.audiences, "statuses": self.statuses, "practices": self.practices}
+        return {
+            "tags": self.tags,
+            "areas": self.areas,
+            "sources": self.sources,
+            "audiences": self.audiences,
+            "statuses": self.statuses,
+            "practices": self.practices,
+        }
 
     def render(self, template: str, *, link: Link, **context: Any) -> str:
         """Render a data template with the lookups and a page-relative linker."""

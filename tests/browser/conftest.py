@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
+
 from test_build import mkdocs_build
 
 from .harness import CHROMIUM, CHROMIUM_ARGS, SUMMARY, OpenPage, Watched, serve, watched_page

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
+
 from sitedata.hours import state_at
 from sitedata.load import load_site
 

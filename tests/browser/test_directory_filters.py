@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+
 from sitedata.hours import england_bank_holidays
 
 from .directory_site import LONDON, areas, build_date, expected_states, next_weekday, open_directory, services, visible_services

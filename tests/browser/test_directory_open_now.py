@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from dateutil.easter import easter
+
 from sitedata.directory import TIMETABLE_DAYS
 from sitedata.hours import EXPIRED_LABEL, england_bank_holidays
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
+
 from sitedata import offline
 
 from .harness import Watched, configured_exit_url, neutral_site, watched_page

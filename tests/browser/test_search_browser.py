@@ -12,8 +12,9 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
-from material_search import MaterialSearch, Outcome, Places, judge, load_suite, ranking, report, site_refs
 from playwright.sync_api import Browser
+
+from material_search import MaterialSearch, Outcome, Places, judge, load_suite, ranking, report, site_refs
 from sitedata.load import load_site
 from sitedata.search import read_index
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, Route, expect
+
 from sitedata import offline
 from test_build import mkdocs_build
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from payloads import PAYLOADS, write_payload_data
 from test_build import mkdocs_build
 
