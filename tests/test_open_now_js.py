@@ -17,19 +17,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "hooks"))
 
+from browser.harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the one place the launch flags live
+
 from sitedata.hours import EXPIRED_LABEL, compile_timetable, state_at, weekly_summary  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "open_now" / "index.html"
 SCRIPT = ROOT / "overrides" / "assets" / "javascripts" / "open-now.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LONDON = ZoneInfo("Europe/London")
 BUILT_ON = date(2026, 11, 22)
 HOURS = {
