@@ -32,6 +32,7 @@ class SiteData:
     today: date
     review_months: int = checks.REVIEW_MONTHS_DEFAULT
     warnings: list[DataError] = field(default_factory=list)
+    _keyed: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def entries(self, list_name: str) -> list[dict[str, Any]]:
         """The entries of a top-level list, such as 'services' or 'practices'."""
@@ -41,8 +42,11 @@ class SiteData:
         raise KeyError(list_name)
 
     def by_key(self, list_name: str, key: str = "id") -> dict[str, dict[str, Any]]:
-        """Entries of a list keyed by their id (or other key)."""
-        return {e[key]: e for e in self.entries(list_name)}
+        """Entries of a list keyed by their id (or other key), built once: callers look up in loops."""
+        table = self._keyed.get((list_name, key))
+        if table is None:
+            table = self._keyed[(list_name, key)] = {e[key]: e for e in self.entries(list_name)}
+        return table
 
     def cited_entries(self) -> list[list[dict[str, Any]]]:
         """Every list whose entries cite sources (their schema has a 'sources' field)."""
