@@ -86,8 +86,8 @@ class SizeResult:
 
     @property
     def ms_per_entry(self) -> float:
-        """Build time divided by entries."""
-        return 1000 * self.build_s / self.entries
+        """Build time divided by entries (NaN until both are known)."""
+        return 1000 * self.build_s / self.entries if self.entries and self.build_runs else math.nan
 
 
 @dataclass
@@ -142,7 +142,7 @@ class Verdict:
 
 def marginal_ms(results: Results) -> dict[str, float]:
     """Extra build time per extra entry, from the previous (smaller) row: linear growth keeps it flat."""
-    rows = sorted(results.sizes, key=lambda r: r.entries)
+    rows = sorted((r for r in results.sizes if r.entries and r.build_runs), key=lambda r: r.entries)
     out: dict[str, float] = {}
     for prev, row in zip(rows, rows[1:], strict=False):
         if row.entries > prev.entries:
@@ -285,13 +285,13 @@ def _build_row(r: SizeResult, slopes: dict[str, float]) -> list[str]:
         r.label,
         f"{r.services:,}",
         f"{r.practices:,}",
-        f"{r.build_s:.2f}",
+        _num(r.build_s, "{:.2f}"),
         _num(r.build_cpu_s, "{:.2f}"),
         str(len(r.build_runs)),
         f"{r.peak_rss / MB:.0f}",
         f"{r.pages:,}",
         f"{r.site_bytes / MB:.1f}",
-        f"{r.ms_per_entry:.2f}",
+        _num(r.ms_per_entry, "{:.2f}"),
         _num(slopes.get(r.label), "{:.2f}"),
         _num(r.plain_s, "{:.2f}"),
         _num(r.ratio, "{:.2f}x"),

@@ -2,6 +2,7 @@
 
 Progress goes to stderr; the tables and one verdict line per target go to stdout. Results are also
 written to bench-out/results.json and bench-out/results.md, and `--record` puts them in BENCHMARKS.md.
+While it runs, bench-out/partial.md holds the figures measured so far.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Options:
     serve_edits: int = 3
     work: Path | None = None
     keep: bool = False
+    out_dir: Path = OUT_DIR  # partial.md/.json while it runs
 
 
 @dataclass
@@ -79,7 +81,7 @@ class _Plan:
     def add(self, label: str, step: Callable[[], object]) -> None:
         self.steps.append((label, step))
 
-    def run(self) -> None:
+    def run(self, *, after_each: Callable[[], object] = lambda: None) -> None:
         total = len(self.steps)
         for i, (label, step) in enumerate(self.steps, 1):
             print(f"[{i}/{total}] {label}…", end="", file=sys.stderr, flush=True)
@@ -93,6 +95,7 @@ class _Plan:
                 done.set()
                 ticker.join()
             print(f" {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+            after_each()
 
 
 def _tick(done: threading.Event) -> None:
@@ -131,7 +134,8 @@ def run_bench(options: Options, *, today: date) -> Results:
                 plan.add(f"building the offline copy of {biggest.row.label}", lambda: _build_offline(biggest, search_site, work=work))
             plan.add(f"search in Chromium on {biggest.row.label}", lambda: _search(results, biggest, search_site, work=work))
     results.own_js = browser.own_javascript()
-    plan.run()
+    # A long run that is stopped half-way still leaves what it measured so far.
+    plan.run(after_each=lambda: save_partial(results, out_dir=options.out_dir))
     results.machine["load average at the end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     if not OFFLINE_CONFIG.exists() and options.browser:
         results.notes.append(
@@ -148,6 +152,13 @@ def run_bench(options: Options, *, today: date) -> Results:
     if not options.keep and options.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+def save_partial(results: Results, *, out_dir: Path) -> None:
+    """Write the figures so far to partial.md and partial.json (bench-out/ by default)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "partial.json").write_text(json.dumps(dataclasses.asdict(results), indent=2, default=str), encoding="utf-8")
+    (out_dir / "partial.md").write_text(format_report(results), encoding="utf-8")
 
 
 def _plan_dataset(plan: _Plan, options: Options, *, work: Path, size: int | None, today: date) -> _Dataset:
@@ -239,9 +250,9 @@ def _weights(results: Results, datasets: list[_Dataset]) -> None:
             with browser.serve_dir(ds.site) as base:
                 for path in ("", "directory/"):
                     results.weights.append((ds.row.label, browser.page_weight(chromium, site_dir=ds.site, base_url=base, path=path)))
-        precache = browser.precache(ds.site)
-        if precache:
-            results.precache.append((ds.row.label, *precache))
+            precache = browser.precache(ds.site)
+            if precache:
+                results.precache.append((ds.row.label, *precache))
     for label, weight in results.weights:
         if weight.blocked:
             results.notes.append(

@@ -77,7 +77,7 @@ def test_same_seed_same_size_writes_the_same_data(tmp_path: Path) -> None:
 
 @pytest.mark.build
 def test_tiny_run_builds_both_sites_and_prints_every_target(tmp_path: Path) -> None:
-    options = Options(sizes=[SIZE], runs=1, check_runs=1, real=False, browser=False, serve=False, work=tmp_path / "work")
+    options = Options(sizes=[SIZE], runs=1, check_runs=1, real=False, browser=False, serve=False, work=tmp_path / "work", out_dir=tmp_path / "out")
     results = run_bench(options, today=TODAY)
     row = results.at(SIZE)
     assert row is not None and row.services == SIZE and row.practices == SIZE
@@ -96,6 +96,8 @@ def test_tiny_run_builds_both_sites_and_prints_every_target(tmp_path: Path) -> N
     assert re.search(rf"^\| {SIZE} +\| {SIZE} +\| {SIZE} +\| \d+\.\d\d ", report, re.MULTILINE), report
     assert f"{NOT_MEASURED} search" in report
     assert len(re.findall(r"^(PASS|FAIL|NOT MEASURED) ", report, re.MULTILINE)) == len(verdicts(results))
+    partial = (tmp_path / "out" / "partial.md").read_text(encoding="utf-8")  # saved after every step
+    assert re.search(rf"^\| {SIZE} +\| {SIZE} +\| {SIZE} +\| \d+\.\d\d ", partial, re.MULTILINE), partial
 
 
 def _row(label: str, size: int | None, entries: int, build: float, plain: float, check: float) -> SizeResult:
@@ -150,3 +152,10 @@ def test_precache_counts_every_file_in_the_service_worker_manifest(tmp_path: Pat
     assert files == 3
     assert wire > 1000  # the font counts at its own size, the rest gzipped, sw.js included
     assert wire < 1000 + len((tmp_path / "index.html").read_bytes()) + len((tmp_path / "a" / "index.html").read_bytes())
+
+
+def test_a_partial_report_prints_rows_not_measured_yet() -> None:
+    results = Results(machine={}, sizes=[_row("real data", None, 50, build=1.0, plain=0.5, check=0.3), SizeResult(label="1,000", size=1_000, services=0, practices=0)])
+    report = format_report(results)  # written after every step, so a stopped run keeps its figures
+    assert re.search(r"^\| 1,000 +\| 0 +\| 0 +\| – ", report, re.MULTILINE), report
+    assert f"{NOT_MEASURED} data layer <= 1.25x plain Material (1,000)" in report
