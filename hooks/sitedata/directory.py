@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -80,15 +81,32 @@ def channel_view(channel: Mapping[str, Any], *, start: date) -> dict[str, Any]:
     out: dict[str, Any] = {**channel, "type_name": CHANNEL_NAMES[channel["type"]], "timetable": "", "week": []}
     hours = channel.get("hours")
     if hours:
-        out["timetable"], out["week"] = _compiled(hours, start)
+        compiled = compiled_hours(hours, start=start)
+        out["timetable"], out["week"] = compiled.json, compiled.week
     return out
 
 
-@lru_cache(maxsize=4096)
-def _compiled(hours: str, start: date) -> tuple[str, list[tuple[str, str]]]:
-    """The timetable's JSON and its week rows, worked out once per distinct expression."""
+@dataclass(frozen=True)
+class CompiledHours:
+    """One expression compiled for the directory's window: the timetable (JSON and parsed), its week rows and bank-holiday text.
+
+    Shared by the cards and every export; treat the parsed timetable as read-only.
+    """
+
+    json: str
+    timetable: Mapping[str, Any]
+    week: list[tuple[str, str]]
+    bank_holidays: str | None
+
+
+@lru_cache(maxsize=65_536)
+def compiled_hours(hours: str, *, start: date) -> CompiledHours:
+    """Worked out once per distinct expression and build date: a national directory has thousands, each ~1 KB."""
     compiled = timetable_json(hours, start=start, days=TIMETABLE_DAYS)
-    return compiled, week_rows(json.loads(compiled), hours=hours)
+    timetable = json.loads(compiled)
+    return CompiledHours(
+        json=compiled, timetable=timetable, week=week_rows(timetable, hours=hours), bank_holidays=bank_holiday_hours(timetable, hours=hours)
+    )
 
 
 def week_rows(timetable: Mapping[str, Any], *, hours: str) -> list[tuple[str, str]]:
@@ -136,13 +154,18 @@ def facets(
         {"value": t, "name": name, "count": sum(any(c["type"] == t for c in s["channels"]) for s in services)}
         for t, name in CHANNEL_NAMES.items()
     ]
-    present = {a for s in services for a in s["coverage"]}
-    order = sorted(present, key=lambda a: (AREA_KIND_ORDER.index(areas[a]["kind"]), a))
+    # Which services cover each area, so an area's count is a union of a few sets (its own and its
+    # ancestors'), not a pass over every service for every area.
+    covering: dict[str, set[int]] = {}
+    for index, service in enumerate(services):
+        for area in service["coverage"]:
+            covering.setdefault(area, set()).add(index)
+    order = sorted(covering, key=lambda a: (AREA_KIND_ORDER.index(areas[a]["kind"]), a))
     area_options = []
     for name in order:
         within = _with_ancestors(name, areas=areas)
         slugs = [areas[a]["slug"] for a in within]
-        count = sum(bool(set(within) & set(s["coverage"])) for s in services)
+        count = len(set().union(*(covering.get(a, ()) for a in within)))
         area_options.append({"value": areas[name]["slug"], "name": name, "within": " ".join(slugs), "count": count})
     return {
         "audiences": [o for o in audience_options if o["count"]],

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from .directory import CHANNEL_NAMES, SERVICES_LIST, TIMETABLE_DAYS, bank_holiday_hours, week_rows
-from .hours import DAY_MINUTES, compile_timetable
+from .directory import CHANNEL_NAMES, SERVICES_LIST, TIMETABLE_DAYS, compiled_hours
+from .hours import DAY_MINUTES
 from .load import SiteData
 from .render import phone_display, tel_uri
 
@@ -44,9 +44,10 @@ _PHONE_TYPES = {"phone": "voice", "text": "text"}
 
 def export_files(site: SiteData, *, generated: date) -> dict[str, str]:
     """Every download, by its path in the built site."""
+    records = service_records(site, generated=generated)
     return {
-        SERVICES_JSON: services_json(site, generated=generated),
-        SERVICES_CSV: services_csv(site, generated=generated),
+        SERVICES_JSON: services_json(site, generated=generated, records=records),
+        SERVICES_CSV: services_csv(site, generated=generated, records=records),
         HSDS_JSON: hsds_json(site, generated=generated),
     }
 
@@ -89,9 +90,9 @@ def service_records(site: SiteData, *, generated: date) -> list[dict[str, Any]]:
     return out
 
 
-def services_json(site: SiteData, *, generated: date) -> str:
-    """exports/services.json."""
-    records = service_records(site, generated=generated)
+def services_json(site: SiteData, *, generated: date, records: list[dict[str, Any]] | None = None) -> str:
+    """exports/services.json (from service_records, passed in when the caller has them already)."""
+    records = service_records(site, generated=generated) if records is None else records
     document = {
         "version": FORMAT_VERSION,
         "generated": generated.isoformat(),
@@ -102,12 +103,12 @@ def services_json(site: SiteData, *, generated: date) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
-def services_csv(site: SiteData, *, generated: date) -> str:
+def services_csv(site: SiteData, *, generated: date, records: list[dict[str, Any]] | None = None) -> str:
     """exports/services.csv: one row per contact channel, UTF-8 with a byte-order mark so spreadsheets read it right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for record in service_records(site, generated=generated):
+    for record in service_records(site, generated=generated) if records is None else records:
         for channel in record["channels"]:
             row = {
                 "service_id": record["id"],
@@ -213,16 +214,16 @@ def _channel_record(channel: Mapping[str, Any], *, generated: date) -> dict[str,
         record["number_display"] = phone_display(channel["number"])
         record["tel"] = tel_uri(channel["number"])
     if channel.get("hours"):
-        timetable = compile_timetable(channel["hours"], start=generated, days=TIMETABLE_DAYS)
-        record["weekly_hours"] = [{"days": days, "hours": text} for days, text in week_rows(timetable, hours=channel["hours"])]
+        week = compiled_hours(channel["hours"], start=generated).week
+        record["weekly_hours"] = [{"days": days, "hours": text} for days, text in week]
     return record
 
 
 def _hsds_schedules(service: Mapping[str, Any], *, index: int, channel: Mapping[str, Any], start: date) -> list[dict[str, Any]]:
     """HSDS weekly rows for one channel's usual week: one row per distinct open interval, with the days it applies."""
     hours = channel["hours"]
-    timetable = compile_timetable(hours, start=start, days=TIMETABLE_DAYS)
-    week = timetable["week"]
+    compiled = compiled_hours(hours, start=start)
+    week = compiled.timetable["week"]
     intervals: dict[tuple[int, int], list[int]] = {}
     for weekday in range(7):
         day = week[weekday % len(week)]
@@ -231,14 +232,14 @@ def _hsds_schedules(service: Mapping[str, Any], *, index: int, channel: Mapping[
         for item in day:
             if len(item) == 2:  # open; [start, end, "u"] is unknown and not published as opening time
                 intervals.setdefault((item[0], item[1]), []).append(weekday)
-    summary = "; ".join(f"{days}: {text}" for days, text in week_rows(timetable, hours=hours))
+    summary = "; ".join(f"{days}: {text}" for days, text in compiled.week)
     name = CHANNEL_NAMES[channel["type"]]
     common = {
         "service_id": _uuid("service", service["id"]),
         "valid_from": start.isoformat(),
         "valid_to": (start + timedelta(days=TIMETABLE_DAYS - 1)).isoformat(),
         "description": f"{name}: {summary} (UK time)",
-        "notes": _holiday_note(timetable, hours=hours),
+        "notes": f"Bank holidays (England and Wales): {compiled.bank_holidays}" if compiled.bank_holidays else None,
         "x-channel": channel["type"],
         "x-opening_hours": hours,
         "x-timezone": "Europe/London",
@@ -261,11 +262,6 @@ def _hsds_schedules(service: Mapping[str, Any], *, index: int, channel: Mapping[
     if not rows:
         rows.append(_without_empty({"id": _uuid("schedule", service["id"], str(index), "0"), **common}))
     return rows
-
-
-def _holiday_note(timetable: Mapping[str, Any], *, hours: str) -> str | None:
-    text = bank_holiday_hours(timetable, hours=hours)
-    return f"Bank holidays (England and Wales): {text}" if text else None
 
 
 def _clock(minute: int) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -70,7 +72,11 @@ def load_site(
     *, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] | None = None, review_months: int = checks.REVIEW_MONTHS_DEFAULT
 ) -> SiteData:
     """Load and check all data; raise DataErrors listing every problem found."""
-    files = data_files() if files is None else files
+    with _collector_paused():
+        return _load_site(data_dir=data_dir, today=today, files=data_files() if files is None else files, review_months=review_months)
+
+
+def _load_site(*, data_dir: Path, today: date, files: tuple[str, ...], review_months: int) -> SiteData:
     docs: dict[str, Located] = {}
     errors: list[DataError] = []
     for name in files:
@@ -118,6 +124,23 @@ def load_site_cached(*, data_dir: Path = DATA_DIR, today: date, review_months: i
         _cache.clear()
         _cache[key] = load_site(data_dir=data_dir, today=today, review_months=review_months)
     return _cache[key]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the data is read.
+
+    Loading creates millions of small containers and no reference cycles, yet each of them counts
+    towards the collector's next run, which then walks every object read so far: at 10,000 entries
+    that made loading three to four times slower. Plain reference counting still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _display(path: Path, data_dir: Path) -> str:
