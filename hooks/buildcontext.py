@@ -17,6 +17,7 @@ from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
 
 from sitedata.checks import REVIEW_MONTHS_DEFAULT
+from sitedata.directory import PAGE_SIZE_DEFAULT
 from sitedata.errors import DataErrors
 from sitedata.load import DATA_DIR, SiteData, load_site_cached
 
@@ -40,6 +41,16 @@ def review_months(config: MkDocsConfig) -> int:
     value = config.extra.get("review_months", REVIEW_MONTHS_DEFAULT)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise PluginError(f"mkdocs.yml: extra.review_months must be a whole number of months, at least 1 (for example 12), not {value!r}")
+    return value
+
+
+def directory_page_size(config: MkDocsConfig) -> int:
+    """extra.directory_page_size from mkdocs.yml: past this many services the directory has one page per area."""
+    value = config.extra.get("directory_page_size", PAGE_SIZE_DEFAULT)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PluginError(
+            f"mkdocs.yml: extra.directory_page_size must be a whole number of services, at least 1 (for example {PAGE_SIZE_DEFAULT}), not {value!r}"
+        )
     return value
 
 

@@ -9,7 +9,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
-from buildcontext import page_link, site_data
+from buildcontext import directory_page_size, page_link, site_data
 from sitedata.render import render
 from sitedata.review import review_due
 
@@ -22,6 +22,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if macros is None:
         raise PluginError("the 'macros' plugin must be enabled in mkdocs.yml: the review-due page is rendered through it")
     _state["site"] = site_data(config)
+    _state["page_size"] = directory_page_size(config)
     macros.register_macros({"review_due": lambda: _review_due_html(macros)})
     return config
 
@@ -35,4 +36,4 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def _review_due_html(macros: object) -> str:
     site = _state["site"]
     link = page_link(_state["files"], here=macros.page.url)  # type: ignore[arg-type, attr-defined]
-    return render("review_due.html", entries=review_due(site), months=site.review_months, today=site.today, link=link)  # type: ignore[attr-defined]
+    return render("review_due.html", entries=review_due(site, page_size=_state["page_size"]), months=site.review_months, today=site.today, link=link)  # type: ignore[attr-defined]

@@ -151,6 +151,10 @@ def phone_problem(text: str) -> str | None:
         number = phonenumbers.parse(text, REGION)
     except phonenumbers.NumberParseException:
         return f"{describe(text)} is not a phone number; write it as published, for example '0808 2000 247'"
+    # Almost every number is a valid GB number: that one test (region code 44 lists GB first) settles it;
+    # only the rest pay for trying every region that shares +44.
+    if phonenumbers.is_valid_number_for_region(number, REGION):
+        return None
     if not phonenumbers.is_valid_number(number):
         return f"{describe(text)} is not a valid UK phone number; check the digits (UK numbers have 10 digits after the leading 0)"
     if phonenumbers.region_code_for_number(number) not in (REGION, "GG", "JE", "IM"):

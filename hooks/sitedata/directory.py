@@ -46,21 +46,106 @@ EXPORTS = (
     ("exports/hsds.json", "Open Referral HSDS 3.0 (JSON)"),
 )
 EXPORTS_DOC = "exports.md"
+DIRECTORY_SRC = "directory.md"
+AREA_PAGES_DIR = "directory/areas"
+# Past this many services the directory becomes one page per area (mkdocs.yml: extra.directory_page_size).
+PAGE_SIZE_DEFAULT = 200
+AREA_KIND_NAMES = {
+    "country": "The whole UK",
+    "nation": "Nations",
+    "region": "Regions",
+    "county": "Counties",
+    "unitary-authority": "Unitary authorities",
+    "london-borough": "London boroughs",
+    "police-force-area": "Police force areas",
+}
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def directory_html(site: SiteData, *, link: Link, start: date) -> str:
-    """The whole directory: filters, result count, one card per service, call note and downloads."""
+@dataclass(frozen=True)
+class AreaPage:
+    """One page of a directory too big for one page: the cards of the services listed first under one area."""
+
+    area: Mapping[str, Any]
+    src: str
+    services: list[Mapping[str, Any]]
+    also: list[Mapping[str, Any]]  # services that cover the area too, whose cards are on another area's page
+
+
+def directory_html(site: SiteData, *, link: Link, start: date, page_size: int = PAGE_SIZE_DEFAULT) -> str:
+    """The directory page: every card with filters and downloads, or, past page_size services, the list of area pages."""
+    pages = area_pages(site, page_size=page_size)
+    if pages:
+        return Views(site).render(
+            "directory_index.html",
+            link=link,
+            groups=_by_kind(pages),
+            count=len(site.entries(SERVICES_LIST)),
+            exports=EXPORTS,
+            exports_doc=EXPORTS_DOC,
+        )
     view = directory_context(site, start=start)
     return Views(site).render("directory.html", link=link, exports=EXPORTS, exports_doc=EXPORTS_DOC, **view)
 
 
-def directory_context(site: SiteData, *, start: date) -> dict[str, Any]:
-    """Services with their card context, and the filter facets drawn from them."""
+def area_pages(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> list[AreaPage]:
+    """No pages while every service fits on the directory page; past page_size, one page per area.
+
+    A card sits on the page of the first area its service covers, so each service has one card and
+    one search result; the pages of the other areas it covers link to that card. No page then holds
+    thousands of cards: Material's search plugin takes time quadratic in the cards on one page.
+    """
+    services = site.entries(SERVICES_LIST)
+    if len(services) <= page_size:
+        return []
     areas = site.by_key("areas", "name")
-    services = [dict(s, **service_extra(s, start=start, areas=areas)) for s in site.entries(SERVICES_LIST)]
-    return {"services": services, "facets": facets(services, audiences=site.by_key("audiences"), areas=areas)}
+    home: dict[str, list[Mapping[str, Any]]] = {}
+    also: dict[str, list[Mapping[str, Any]]] = {}
+    for service in services:
+        first, *others = service["coverage"]
+        home.setdefault(first, []).append(service)
+        for area in others:
+            also.setdefault(area, []).append(service)
+    order = sorted({*home, *also}, key=lambda a: (AREA_KIND_ORDER.index(areas[a]["kind"]), a))
+    return [AreaPage(area=areas[a], src=area_page_src(areas[a]), services=home.get(a, []), also=also.get(a, [])) for a in order]
+
+
+def area_page_src(area: Mapping[str, Any]) -> str:
+    """Where an area's directory page lives in the docs tree."""
+    return f"{AREA_PAGES_DIR}/{area['slug']}.md"
+
+
+def service_pages(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> dict[str, str]:
+    """Each service id -> the page its card is on (docs-relative source path)."""
+    services = site.entries(SERVICES_LIST)
+    if len(services) <= page_size:
+        return {s["id"]: DIRECTORY_SRC for s in services}
+    areas = site.by_key("areas", "name")
+    return {s["id"]: area_page_src(areas[s["coverage"][0]]) for s in services}
+
+
+def area_page_html(site: SiteData, *, page: AreaPage, link: Link, start: date, page_size: int = PAGE_SIZE_DEFAULT) -> str:
+    """One area's page: its cards with filters, then links to the cards of other services that cover it."""
+    view = directory_context(site, start=start, services=page.services)
+    where = service_pages(site, page_size=page_size) if page.also else {}
+    also = [(s, where[s["id"]]) for s in page.also]
+    return Views(site).render("directory_area.html", link=link, area=page.area, also=also, directory_src=DIRECTORY_SRC, exports=(), **view)
+
+
+def directory_context(site: SiteData, *, start: date, services: Iterable[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """Services (all, or the ones given) with their card context, and the filter facets drawn from them."""
+    areas = site.by_key("areas", "name")
+    chosen = site.entries(SERVICES_LIST) if services is None else services
+    views = [dict(s, **service_extra(s, start=start, areas=areas)) for s in chosen]
+    return {"services": views, "facets": facets(views, audiences=site.by_key("audiences"), areas=areas)}
+
+
+def _by_kind(pages: list[AreaPage]) -> list[tuple[str, list[AreaPage]]]:
+    groups: dict[str, list[AreaPage]] = {}
+    for page in pages:
+        groups.setdefault(page.area["kind"], []).append(page)
+    return [(AREA_KIND_NAMES[kind], items) for kind, items in groups.items()]
 
 
 def service_extra(service: Mapping[str, Any], *, start: date, areas: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

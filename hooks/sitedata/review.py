@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .directory import PAGE_SIZE_DEFAULT, service_pages
 from .load import SiteData
 from .pages import practice_src
 from .schemas import load_schema
 
 # Where each kind of entry is shown, so the list can link to it: (page, anchor prefix).
 _SHOWN_ON = {
-    "services": ("directory.md", ""),
     "prompt_sets": ("prompts.md", ""),
     "advice": ("safety.md", ""),
     "sources": ("about.md", "source-"),
@@ -30,8 +30,9 @@ class DueEntry:
     anchor: str
 
 
-def review_due(site: SiteData) -> list[DueEntry]:
-    """The entries behind site.warnings (the review-due warnings), oldest check first."""
+def review_due(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> list[DueEntry]:
+    """The entries behind site.warnings (the review-due warnings), oldest check first; page_size as the directory's."""
+    cards = service_pages(site, page_size=page_size) if site.warnings else {}
     located = {}
     for name, doc in site.docs.items():
         if not isinstance(doc.data, dict):
@@ -49,7 +50,7 @@ def review_due(site: SiteData) -> list[DueEntry]:
             continue
         list_name, list_schema, item = found
         key = list_schema.get("x-key", "id")
-        page, anchor = _shown_on(list_name, item)
+        page, anchor = _shown_on(list_name, item, cards=cards)
         out.append(
             DueEntry(
                 kind=list_schema["x-entry"],
@@ -64,8 +65,10 @@ def review_due(site: SiteData) -> list[DueEntry]:
     return sorted(out, key=lambda e: (e.last_checked, e.where))
 
 
-def _shown_on(list_name: str, item: dict[str, object]) -> tuple[str | None, str]:
+def _shown_on(list_name: str, item: dict[str, object], *, cards: dict[str, str]) -> tuple[str | None, str]:
     entry_id = str(item.get("id", ""))
+    if list_name == "services":
+        return cards[entry_id], f"#{entry_id}"
     if list_name == "practices":
         return practice_src(entry_id), ""
     if list_name == "resources":
