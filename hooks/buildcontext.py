@@ -27,6 +27,11 @@ BUILD_TIME = "build_time"
 DATA_DIR_VARIABLE = "SITE_DATA_DIR"
 
 
+# Generated pages that are HTML from data templates already (docs-relative source paths): hooks/site.py
+# hands their HTML to the page as it is, instead of through Python-Markdown, which would only copy it.
+HTML_PAGES: set[str] = set()
+
+
 def build_time(config: MkDocsConfig) -> datetime:
     """The build's time in London, the same for every hook (kept in config.extra, where templates can read it)."""
     stamp = config.extra.get(BUILD_TIME)

@@ -12,7 +12,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from buildcontext import build_time, directory_page_size, page_link, site_data
+from buildcontext import HTML_PAGES, build_time, directory_page_size, page_link, site_data
 from sitedata import directory, exports
 from sitedata.load import SiteData
 from sitedata.pages import GeneratedPage
@@ -47,6 +47,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         title = f"Helplines and services: {page.area['name']}"
         generated = GeneratedPage(src_uri=page.src, title=title, description=f"Helplines and services that cover {page.area['name']}.", html=html)
         file.content_string = generated.markdown()  # type: ignore[union-attr]
+        HTML_PAGES.add(page.src)
     _state["files"] = files
     return files
 

@@ -74,6 +74,7 @@ def _markdown() -> md.Markdown:
     return md.Markdown(extensions=["sane_lists"], output_format="html")
 
 
+@lru_cache(maxsize=65_536)  # the same numbers appear on the cards and in every export
 def tel_uri(number: str) -> str:
     """'tel:+448082000247' (E.164), or 'tel:999' for a UK short code."""
     digits = "".join(c for c in number if c.isdigit())
@@ -83,6 +84,7 @@ def tel_uri(number: str) -> str:
     return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=65_536)
 def phone_display(number: str) -> str:
     """A UK number written the UK way, keeping the service's own published grouping ('0808 2000 247')."""
     digits = "".join(c for c in number if c.isdigit())
