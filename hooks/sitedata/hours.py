@@ -161,7 +161,7 @@ def _compile(expr: str, *, start: date, days: int) -> Timetable:
         rewritten = _expression_for_day(expr, day=day, bank_holidays=bank_holidays)
         if rewritten != _expression_for_day(expr, day=day, bank_holidays=frozenset()):
             by_date[day] = _intervals_of(rewritten, day)
-    week = [_usual_hours(weekday=weekday, by_date=without_holidays) for weekday in range(7)]
+    week = _usual_week(without_holidays)
     exceptions = {day.isoformat(): _encode_day(hours) for day, hours in by_date.items() if hours != week[day.weekday()]}
     encoded_week = [_encode_day(hours) for hours in week]
     if all(hours == encoded_week[0] for hours in encoded_week):
@@ -298,28 +298,34 @@ def _intervals_by_day(rules: OpeningHours, *, dates: list[date]) -> dict[date, t
     """Open and unknown runs per day, in wall-clock minutes, from one call to the library for the whole span."""
     first_midnight = datetime.combine(dates[0], time())  # wall clock: naive on purpose, never compared with instants
     end = datetime.combine(dates[-1], time()) + timedelta(days=1)
-    found: dict[date, list[tuple[int, int, str]]] = {day: [] for day in dates}
+    # Minutes from the first midnight, in plain integers: this loop runs for every interval of a year
+    # of every distinct expression (a national directory has thousands of them).
+    base = dates[0].toordinal()
+    found: list[list[tuple[int, int, str]]] = [[] for _ in dates]
     for begin, stop, state, _comment in rules.intervals(first_midnight, end):
         if state == State.CLOSED:
             continue
         kind = OPEN if state == State.OPEN else UNKNOWN
-        while begin < stop:
-            midnight = datetime.combine(begin.date(), time())
-            cut = min(stop, midnight + timedelta(days=1))
-            day_runs = found.get(begin.date())
-            if day_runs is not None:
-                first = int((begin - midnight).total_seconds() // 60)
-                last = min(DAY_MINUTES, int((cut - midnight).total_seconds() // 60))
+        at = (begin.toordinal() - base) * DAY_MINUTES + begin.hour * 60 + begin.minute
+        until = (stop.toordinal() - base) * DAY_MINUTES + stop.hour * 60 + stop.minute
+        while at < until:
+            day, first = divmod(at, DAY_MINUTES)
+            cut = min(until, (day + 1) * DAY_MINUTES)
+            if 0 <= day < len(found):
+                day_runs = found[day]
                 if day_runs and day_runs[-1][1] == first and day_runs[-1][2] == kind:
                     first = day_runs.pop()[0]
-                day_runs.append((first, last, kind))
-            begin = cut
-    return {day: tuple(runs) for day, runs in found.items()}
+                day_runs.append((first, cut - day * DAY_MINUTES, kind))
+            at = cut
+    return {day: tuple(runs) for day, runs in zip(dates, found, strict=True)}
 
 
-def _usual_hours(*, weekday: int, by_date: Mapping[date, tuple[tuple[int, int, str], ...]]) -> tuple[tuple[int, int, str], ...]:
-    counts = Counter(hours for day, hours in by_date.items() if day.weekday() == weekday)
-    return counts.most_common(1)[0][0] if counts else ()
+def _usual_week(by_date: Mapping[date, tuple[tuple[int, int, str], ...]]) -> list[tuple[tuple[int, int, str], ...]]:
+    """Each weekday's most common hours (ties: the first seen), from one pass over the days."""
+    counts: list[Counter[tuple[tuple[int, int, str], ...]]] = [Counter() for _ in range(7)]
+    for day, hours in by_date.items():
+        counts[day.weekday()][hours] += 1
+    return [c.most_common(1)[0][0] if c else () for c in counts]
 
 
 def _encode_day(hours: tuple[tuple[int, int, str], ...]) -> DayHours:
