@@ -1,7 +1,9 @@
 """MkDocs hook used only by the benchmark: save every page's final Markdown for the plain-Material build.
 
-It runs after the macros plugin and our hooks (priority -100), so what it saves is the Markdown
-MkDocs is about to convert: macros expanded, generated pages included. Generated non-page files
+It runs after the macros plugin and our hooks (priority -80), so what it saves is the Markdown
+MkDocs would convert: macros expanded, generated pages included. Our generated pages' HTML is saved
+too: hooks/site.py hands it to the page without Python-Markdown only after this (priority -90), and
+the plain build converts it as Markdown, as a site of hand-written pages would. Generated non-page files
 (downloads) and static files from docs/ are saved too, and so is `extra`, which hooks fill in
 and templates read. Where to save is the environment variable BENCH_CAPTURE_DIR.
 """
@@ -55,7 +57,7 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
     return files
 
 
-@event_priority(-100)
+@event_priority(-80)
 def on_page_markdown(markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Save the page's Markdown, with its front matter, exactly as MkDocs will convert it."""
     meta = {k: v for k, v in page.meta.items() if k not in DROPPED_META}

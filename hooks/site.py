@@ -65,8 +65,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+@event_priority(-90)
 def on_page_markdown(markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """A generated page's body is finished HTML: keep it aside, so Python-Markdown has nothing to parse."""
+    """A generated page's body is finished HTML: keep it aside, so Python-Markdown has nothing to parse.
+
+    Late (priority -90), so anything that reads or changes page Markdown sees the page as it is.
+    """
     if page.file.src_uri not in HTML_PAGES:
         return markdown
     _state["html", page.file.src_uri] = markdown.strip()  # as Python-Markdown trims its output
