@@ -1,0 +1,55 @@
+"""MkDocs hook: the directory finder's two generated files, lunr.js and the prebuilt index of the services.
+
+A thin adapter over hooks/sitedata/finder.py. lunr.js comes from node_modules (pinned in
+package.json; `npm ci` installs it). The index links each service to the page its card is on, so
+this hook runs after hooks/directory.py has added the directory's area pages (mkdocs.yml lists it
+later) and takes each page's built URL from MkDocs, which is right with and without
+use_directory_urls.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from buildcontext import directory_page_size, site_data
+from sitedata import directory, finder
+from sitedata.load import SiteData
+
+log = logging.getLogger("mkdocs.plugins.finder")
+
+_state: dict[str, object] = {}
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Find the pinned lunr.js (or stop the build saying to run `npm ci`) and read the directory's page size."""
+    try:
+        _state["lunr"] = finder.lunr_file()
+    except finder.FinderError as exc:
+        raise PluginError(str(exc)) from None
+    _state.update(site=site_data(config), page_size=directory_page_size(config))
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    """Add lunr.min.js and the index script, each service linked to its card."""
+    site: SiteData = _state["site"]  # type: ignore[assignment]
+    start = time.perf_counter()
+    urls = {}
+    for service_id, src in directory.service_pages(site, page_size=_state["page_size"]).items():  # type: ignore[arg-type]
+        page = files.get_file_from_path(src)
+        if page is None:
+            raise PluginError(f"finder: the card of service '{service_id}' is on '{src}', which is not a page of this site")
+        urls[service_id] = page.url
+    try:
+        script = finder.finder_script(site, urls=urls)
+    except finder.FinderError as exc:
+        raise PluginError(f"finder: {exc}") from None
+    files.append(File.generated(config, finder.LUNR_SITE_PATH, abs_src_path=str(_state["lunr"])))
+    files.append(File.generated(config, finder.INDEX_SITE_PATH, content=script))
+    log.info(f"finder: {len(urls)} services indexed in {time.perf_counter() - start:.1f} s ({len(script) / 1024:.0f} KB)")
+    return files
