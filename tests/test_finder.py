@@ -160,6 +160,12 @@ def test_each_result_links_to_the_page_that_holds_its_card(real_site: Path, buil
         assert f'<article class="dv-card dv-service" id="{service_id}" data-service-id="{service_id}"' in page
 
 
+def test_the_finder_is_on_the_directory_page_only(real_site: Path) -> None:
+    assert (real_site / "directory" / "index.html").read_text(encoding="utf-8").count('id="dv-finder-input"') == 1
+    assert 'id="dv-finder-input"' not in (real_site / "index.html").read_text(encoding="utf-8")
+    assert (real_site / finder.LUNR_SITE_PATH).read_bytes() == finder.lunr_file().read_bytes()
+
+
 def test_area_pages_and_html_addresses_link_to_their_cards(tmp_path: Path) -> None:
     """Past extra.directory_page_size each card is on an area page; with use_directory_urls off (the offline copy), URLs end in .html."""
     site = tmp_path / "site"
@@ -177,7 +183,7 @@ def test_area_pages_and_html_addresses_link_to_their_cards(tmp_path: Path) -> No
         path, service_id = url.split("#")
         assert f'data-service-id="{service_id}"' in (site / path).read_text(encoding="utf-8"), url
     index_page = (site / "directory.html").read_text(encoding="utf-8")
-    assert "dv-area-pages" in index_page
+    assert 'id="dv-finder-input"' in index_page and "dv-area-pages" in index_page
 
 
 def test_words_are_normalised_as_finder_js_normalises_what_is_typed() -> None:
@@ -216,6 +222,13 @@ def test_the_script_keeps_every_character(tmp_path: Path) -> None:
     assert json.loads(node.stdout) == data
     with pytest.raises(finder.FinderError, match=r"not a finder index script"):
         finder.read_index_script("var x = 1;")
+
+
+def test_finder_js_loads_the_files_the_build_writes() -> None:
+    source = (ROOT / "overrides" / "assets" / "javascripts" / "finder.js").read_text(encoding="utf-8")
+    assert f'"{finder.LUNR_SITE_PATH}"' in source and f'"{finder.INDEX_SITE_PATH}"' in source
+    assert f"window.{finder.GLOBAL_NAME}" in source
+    assert f"var SHOWN = {finder.RESULTS_SHOWN};" in source and f"boost: {finder.EXACT_BOOST} " in source
 
 
 def _npm_project(tmp_path: Path, *, pinned: str | None = "2.3.9", installed: str | None = "2.3.9") -> Path:
