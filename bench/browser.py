@@ -1,4 +1,4 @@
-"""In-browser measurements: search latency in headless Chromium, page weight, and the size of our own JavaScript.
+"""In-browser measurements: search and directory-finder latency in headless Chromium, page weight, and the size of our own JavaScript.
 
 Only 127.0.0.1 and file:// are ever loaded: every other request is aborted and listed, so a page
 that tries to reach a third party shows up in the report instead of on the network.
@@ -38,6 +38,10 @@ CHROMIUM_ARGS = [
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 SEARCH_INPUT = "input.md-search__input"
 RESULT_ITEM = ".md-search-result__item"
+FINDER_INPUT = "#dv-finder-input"
+FINDER_ITEM = "[data-finder-results] li"
+FINDER_INDEX = "assets/javascripts/finder/services-index.js"
+FINDER_LUNR = "assets/javascripts/finder/lunr.min.js"
 # Formats a server would not compress again: they count at their own size.
 PRECOMPRESSED = (".woff2", ".woff", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".zip", ".gz")
 QUERY_TIMEOUT_MS = 600_000  # the first query at 10,000 entries waits for the whole index to be built
@@ -63,6 +67,22 @@ _INSTRUMENT = """() => {
   }
 }"""
 
+# The same for the directory finder, which also notes when the box first got focus: that is when it
+# starts loading lunr.js and its index, a moment before the first key.
+_FINDER_INSTRUMENT = """() => {
+  const input = document.querySelector('#dv-finder-input');
+  const list = document.querySelector('[data-finder-results]');
+  window.__bench = {key: null, first: null, focus: null};
+  input.addEventListener('focus', () => { if (window.__bench.focus === null) window.__bench.focus = performance.now(); }, true);
+  input.addEventListener('keydown', () => { window.__bench.key = performance.now(); window.__bench.first = null; }, true);
+  new MutationObserver(records => {
+    const b = window.__bench;
+    if (b.key === null || b.first !== null) return;
+    for (const r of records) for (const n of r.addedNodes)
+      if (n.nodeType === 1 && n.matches('li')) { b.first = performance.now(); return; }
+  }).observe(list, {childList: true});
+}"""
+
 
 @dataclass
 class Weight:
@@ -86,6 +106,23 @@ class SearchTiming:
     warm_ms: float
     warm_runs: list[float]
     index_gz: int
+    blocked: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FinderTiming:
+    """Milliseconds from the last keystroke to the first result of the directory finder; the first query loads lunr.js and the index."""
+
+    site: str
+    mode: str
+    first_query: str
+    first_ms: float
+    first_from_focus_ms: float  # the same first result, counted from the focus that started the loading
+    warm_ms: float
+    warm_runs: list[float]
+    index_raw: int
+    index_gz: int
+    lunr_gz: int
     blocked: list[str] = field(default_factory=list)
 
 
@@ -167,6 +204,43 @@ def search_timing(browser: Browser, *, url: str, queries: list[str], allowed: st
     )
 
 
+def finder_timing(browser: Browser, *, url: str, queries: list[str], allowed: str, site_dir: Path, site: str) -> FinderTiming:
+    """Open a directory page, type each query into the finder, and time the first result in the page.
+
+    The first query is typed straight after the box gets focus, so its time includes loading
+    lunr.js and the index and lunr.Index.load, as a person who starts typing at once would wait.
+    """
+    blocked: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(QUERY_TIMEOUT_MS)
+    _fence(page, allowed=allowed, blocked=blocked)
+    page.goto(url, wait_until="load")
+    page.evaluate(_FINDER_INSTRUMENT)
+    page.focus(FINDER_INPUT)
+    page.keyboard.insert_text(queries[0][:-1])
+    page.evaluate("() => { window.__bench.key = null; window.__bench.first = null; }")
+    page.keyboard.press(queries[0][-1])
+    _wait_until(page, "() => window.__bench.first !== null")
+    first, focus = page.evaluate("() => [window.__bench.first - window.__bench.key, window.__bench.first - window.__bench.focus]")
+    times = [_time_finder_query(page, q) for q in queries[1:]]
+    context.close()
+    index = (site_dir / FINDER_INDEX).read_bytes()
+    return FinderTiming(
+        site=site,
+        mode="file://" if url.startswith("file:") else "http://127.0.0.1",
+        first_query=queries[0],
+        first_ms=float(first),
+        first_from_focus_ms=float(focus),
+        warm_ms=median(times) if times else float("nan"),
+        warm_runs=times,
+        index_raw=len(index),
+        index_gz=gz(index),
+        lunr_gz=gz((site_dir / FINDER_LUNR).read_bytes()),
+        blocked=blocked,
+    )
+
+
 def search_index_gz(site_dir: Path) -> int:
     """The search index as sent over the wire (JSON, or the offline build's JS)."""
     for name in ("search/search_index.js", "search/search_index.json"):
@@ -220,6 +294,17 @@ def _time_query(page: Page, query: str) -> float:
     page.fill(SEARCH_INPUT, "")
     page.keyboard.press("End")  # a keyup with an empty box: Material clears the results
     _wait_until(page, f"() => document.querySelectorAll('{RESULT_ITEM}').length === 0")
+    page.keyboard.insert_text(query[:-1])
+    page.evaluate("() => { window.__bench.key = null; window.__bench.first = null; }")
+    page.keyboard.press(query[-1])
+    _wait_until(page, "() => window.__bench.first !== null")
+    return float(page.evaluate("() => window.__bench.first - window.__bench.key"))
+
+
+def _time_finder_query(page: Page, query: str) -> float:
+    """As _time_query, for the finder: it searches on every input, so the list for all but the last letter shows first."""
+    page.fill(FINDER_INPUT, "")
+    _wait_until(page, f"() => document.querySelectorAll('{FINDER_ITEM}').length === 0")
     page.keyboard.insert_text(query[:-1])
     page.evaluate("() => { window.__bench.key = null; window.__bench.first = null; }")
     page.keyboard.press(query[-1])

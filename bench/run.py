@@ -133,6 +133,7 @@ def run_bench(options: Options, *, today: date) -> Results:
             if OFFLINE_CONFIG.exists():
                 plan.add(f"building the offline copy of {biggest.row.label}", lambda: _build_offline(biggest, search_site, work=work))
             plan.add(f"search in Chromium on {biggest.row.label}", lambda: _search(results, biggest, search_site, work=work))
+            plan.add(f"directory finder in Chromium on {biggest.row.label}", lambda: _finder(results, biggest, search_site))
     results.own_js = browser.own_javascript()
     # A long run that is stopped half-way still leaves what it measured so far.
     plan.run(after_each=lambda: save_partial(results, out_dir=options.out_dir))
@@ -275,6 +276,23 @@ def _search(results: Results, ds: _Dataset, offline_site: Path, *, work: Path) -
                 results.search = browser.search_timing(chromium, url=base, queries=SEARCH_QUERIES, allowed=base, site_dir=ds.site)
     if results.search.blocked:
         results.notes.append(f"search page tried to load addresses outside 127.0.0.1/file:// (blocked): {results.search.blocked[:3]}")
+
+
+def _finder(results: Results, ds: _Dataset, offline_site: Path) -> None:
+    """The directory finder on the directory page, from the offline copy as Material's search is timed (or served, without one)."""
+    with browser.chromium() as chromium:
+        if offline_site.joinpath("directory.html").is_file():
+            url = offline_site.joinpath("directory.html").as_uri()
+            results.finder = browser.finder_timing(
+                chromium, url=url, queries=SEARCH_QUERIES, allowed="file://", site_dir=offline_site, site=ds.row.label
+            )
+        else:
+            with browser.serve_dir(ds.site) as base:
+                results.finder = browser.finder_timing(
+                    chromium, url=base + "directory/", queries=SEARCH_QUERIES, allowed=base, site_dir=ds.site, site=ds.row.label
+                )
+    if results.finder.blocked:
+        results.notes.append(f"finder page tried to load addresses outside 127.0.0.1/file:// (blocked): {results.finder.blocked[:3]}")
 
 
 def _log(work: Path, ds: _Dataset, what: str) -> Path:

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import synth  # noqa: E402
-from bench.browser import precache  # noqa: E402
+from bench.browser import FinderTiming, precache  # noqa: E402
 from bench.report import FAIL, NOT_MEASURED, PASS, Results, ServeResult, SizeResult, format_report, marginal_ms, verdicts  # noqa: E402
 from bench.run import Options, run_bench  # noqa: E402
 from sitedata.load import load_site  # noqa: E402
@@ -146,6 +146,28 @@ def test_verdicts_follow_the_targets() -> None:
     assert math.isclose(slopes["1,000"], 4000 / 1800) and math.isclose(slopes["10,000"], 50_000 / 18_000)
     linear = next(v for v in verdicts(results) if v.target.startswith("linear growth"))
     assert linear.status == FAIL and "1.25x" in linear.figure
+
+
+def _finder(first: float, *, site: str = "10,000", mode: str = "file://") -> FinderTiming:
+    return FinderTiming(site=site, mode=mode, first_query="helpline", first_ms=first, first_from_focus_ms=first + 40,
+                        warm_ms=30.0, warm_runs=[20.0, 30.0, 40.0], index_raw=10 * 1024 * 1024, index_gz=2_300_000, lunr_gz=8400)
+
+
+def test_the_finder_is_judged_on_its_first_query_at_10000_from_file() -> None:
+    target = "directory finder: first results <= 1000 ms after typing (10,000, file://)"
+
+    def verdict(finder: FinderTiming | None) -> tuple[str, str]:
+        found = next(v for v in verdicts(Results(machine={}, finder=finder)) if v.target == target)
+        return found.status, found.figure
+
+    assert verdict(_finder(800.0)) == (PASS, "800 ms first query (840 ms from focus, loading included), 30 ms warm (median of 3)")
+    assert verdict(_finder(1200.0))[0] == FAIL
+    assert verdict(_finder(100.0, site="1,000"))[0] == NOT_MEASURED  # a smaller site says nothing about 10,000
+    assert verdict(_finder(100.0, mode="http://127.0.0.1"))[0] == NOT_MEASURED
+    assert verdict(None) == (NOT_MEASURED, "not measured in this run")
+    report = format_report(Results(machine={}, finder=_finder(800.0)))
+    assert re.search(r"^\| 10,000 +\| file:// +\| 'helpline' +\| 800 +\| 840 +\| 30 +\| 20, 30, 40 +\| 10\.0 +\| 2246 +\| 8\.2 +\|$", report, re.MULTILINE), report
+    assert f"PASS         {target}: 800 ms" in report
 
 
 def test_precache_counts_every_file_in_the_service_worker_manifest(tmp_path: Path) -> None:
