@@ -21,7 +21,8 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# npm packages pinned in package-lock.json: the iframe-worker shim the offline copy serves, axe-core for tests.
+# npm packages pinned in package-lock.json: lunr.js for the directory finder (every build copies it into the site),
+# the iframe-worker shim the offline copy serves, axe-core for tests.
 NPM_STAMP := node_modules/.package-lock.json
 $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm not found; install Node.js 18 or later, which includes npm" >&2; exit 1; }
@@ -31,10 +32,10 @@ $(NPM_STAMP): package.json package-lock.json
 
 npm: $(NPM_STAMP)
 
-serve: install
+serve: install npm
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-build: install
+build: install npm
 	$(BIN)/mkdocs build --strict
 
 check: install
