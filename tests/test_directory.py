@@ -129,7 +129,7 @@ def test_page_markup_contract(real_data: DataCopy) -> None:
         assert all(timetable for _, timetable in states) == bool(timed)
         assert card.count("data-weekly-hours") == len(timed)
     assert page.count("call history") == 1
-    assert '<form class="dv-filters" data-directory-filters hidden' in page
+    assert '<form class="dv-filters" data-directory-filters data-search-exclude hidden' in page  # hidden until JS; not indexed
     assert page.count("<fieldset") == page.count("<legend>") == 3
     assert '<input type="checkbox" name="open" value="1">' in page
     assert 'role="status" aria-live="polite"' in page

@@ -99,6 +99,8 @@ def test_every_card_is_one_search_record_with_its_hidden_words(big: tuple[Path, 
         records = [d for d in index["docs"] if d["location"] == f"{page}#{service['id']}-name"]
         assert len(records) == 1, service["id"]
         assert records[0].get("keywords") or records[0].get("topics"), service["id"]
+    # The filters and the "also covering" links are on every area page; they stay out of the index.
+    assert not any("Only show services open now" in d["text"] or "Also covering" in d["title"] for d in index["docs"])
 
 
 def test_review_due_links_a_service_to_the_page_its_card_is_on(real_data: DataCopy) -> None:
