@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from lunr.index import Index
+from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from conftest import ROOT
 from sitedata import finder
@@ -150,6 +151,15 @@ def test_lunr_js_loads_the_index_and_ranks_as_python_lunr_does(real_site: Path, 
     index = Index.load(built["index"])
     assert out["results"] == {q: finder.search(index, q) for q in queries}
     assert out["results"]["galop"] and out["results"]["zzzz"] == []
+
+
+def test_lunr_js_leaves_out_the_stop_words_lunr_py_leaves_out() -> None:
+    """finder.js drops lunr.js's stop words from what is typed and finder.words drops lunr.py's from the index: the same list."""
+    assert NODE, "node is missing: install Node.js 18 or later (make npm needs it too)"
+    words = sorted(STOP_WORDS) + ["galop", "refuge", "men", "forced"]
+    script = "const lunr = require(process.argv[1]); console.log(JSON.stringify(JSON.parse(process.argv[2]).filter(w => !lunr.stopWordFilter(w))))"
+    node = subprocess.run([NODE, "-e", script, str(finder.lunr_file()), json.dumps(words)], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(node.stdout) == sorted(STOP_WORDS)
 
 
 def test_each_result_links_to_the_page_that_holds_its_card(real_site: Path, built: dict) -> None:
