@@ -127,7 +127,7 @@ def run_bench(options: Options, *, today: date) -> Results:
     if options.browser:
         biggest = max(synthetic, key=lambda d: d.row.size or 0) if synthetic else None
         real = next((d for d in datasets if d.data_dir is None), None)
-        plan.add("page weight in Chromium: home page and directory", lambda: _weights(results, [d for d in (real, biggest) if d]))
+        plan.add("page weight in Chromium: home page, directory and its largest area page", lambda: _weights(results, [d for d in (real, biggest) if d]))
         if biggest:
             search_site = work / "sites" / f"{biggest.row.size}-offline"
             if OFFLINE_CONFIG.exists():
@@ -249,7 +249,7 @@ def _weights(results: Results, datasets: list[_Dataset]) -> None:
     with browser.chromium() as chromium:
         for ds in datasets:
             with browser.serve_dir(ds.site) as base:
-                for path in ("", "directory/"):
+                for path in ("", "directory/", *_largest_area_page(ds.site)):
                     results.weights.append((ds.row.label, browser.page_weight(chromium, site_dir=ds.site, base_url=base, path=path)))
             precache = browser.precache(ds.site)
             if precache:
@@ -259,6 +259,12 @@ def _weights(results: Results, datasets: list[_Dataset]) -> None:
             results.notes.append(
                 f"{label} /{weight.url} tried to load {len(weight.blocked)} address(es) outside 127.0.0.1 (blocked): {weight.blocked[:3]}"
             )
+
+
+def _largest_area_page(site: Path) -> list[str]:
+    """The heaviest of the directory's area pages (there are some once it has too many services for one page)."""
+    pages = sorted((site / "directory" / "areas").glob("*/index.html"), key=lambda p: p.stat().st_size)
+    return [pages[-1].parent.relative_to(site).as_posix() + "/"] if pages else []
 
 
 def _build_offline(ds: _Dataset, site: Path, *, work: Path) -> None:
