@@ -141,6 +141,8 @@ def _attributes(attrs: str) -> Iterator[tuple[str, str | None]]:
 
 def _with_external_rel(match: re.Match[str]) -> str:
     attrs = match["attrs"]
+    if "//" not in attrs and "&" not in attrs:
+        return match[0]  # no href in it can start with // or http(s)://, even once unescaped: most links, cheaply
     found = dict(_attributes(attrs))
     if not _EXTERNAL_HREF.match(html.unescape(found.get("href") or "")):
         return match[0]
