@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -30,6 +31,15 @@ DATA_DIR_VARIABLE = "SITE_DATA_DIR"
 # Generated pages that are HTML from data templates already (docs-relative source paths): hooks/site.py
 # hands their HTML to the page as it is, instead of through Python-Markdown, which would only copy it.
 HTML_PAGES: set[str] = set()
+
+
+# The internal link check hooks/links.py starts and hooks/links_report.py reports (a sitedata.background.Job).
+LINK_CHECK: dict[str, object] = {}
+
+
+def site_base_path(config: MkDocsConfig) -> str:
+    """The path the site is served under ('/' unless site_url says otherwise)."""
+    return urlsplit(config.site_url or "").path or "/"
 
 
 def build_time(config: MkDocsConfig) -> datetime:

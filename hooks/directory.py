@@ -33,6 +33,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Add the downloads (exports/services.json, .csv, hsds.json) and, at scale, one page per area."""
     site: SiteData = _state["site"]  # type: ignore[assignment]
+    directory.compile_site_hours(site, start=_state["today"])  # type: ignore[arg-type]
     for path, content in exports.export_files(site, generated=_state["today"]).items():  # type: ignore[arg-type]
         files.append(File.generated(config, path, content=content))
     pages = directory.area_pages(site, page_size=_state["page_size"])  # type: ignore[arg-type]

@@ -1,43 +1,26 @@
-"""MkDocs hook: check the built site's links; external ones only when CHECK_EXTERNAL_LINKS=1."""
+"""MkDocs hook: start the check of the built site's links, beside the last post-build steps.
+
+It starts once every page is written (priority 90: after hooks/finder.py writes its index, before
+the search words, the service worker and the offline copy's files) and runs in another process
+(sitedata.background) while those steps run here. hooks/links_report.py, listed last, waits for it
+and reports what still stands in the finished site, then checks external links when
+CHECK_EXTERNAL_LINKS=1.
+"""
 
 from __future__ import annotations
 
-import logging
-import os
-from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
+from buildcontext import LINK_CHECK, site_base_path
 from sitedata import links
-from sitedata.errors import DataErrors
-
-log = logging.getLogger("mkdocs.plugins.links")
+from sitedata.background import Job
 
 
+@event_priority(90)
 def on_post_build(*, config: MkDocsConfig) -> None:
-    """Warn about every bad link; --strict makes the warnings fail the build."""
-    site_dir = Path(config.site_dir)
-    base_path = urlsplit(config.site_url or "").path or "/"
-    for problem in links.check_site(site_dir, base_path=base_path):
-        log.warning("%s", problem)
-    if links.external_switched_on(os.environ):
-        _check_external(site_dir=site_dir, site_url=config.site_url)
-
-
-def _check_external(*, site_dir: Path, site_url: str | None) -> None:
-    now = datetime.now(links.LONDON)
-    try:
-        allowlist = links.load_allowlist(today=now.date())
-    except DataErrors as exc:
-        raise PluginError(exc.report()) from None
-    origins = links.external_links_in_site(site_dir, site_url=site_url)
-    log.info("Checking %d external links (%s=1)", len(origins), links.SWITCH)
-    results = links.check_external(origins, now=now, allowlist=allowlist)
-    for result in results:
-        # Only broken links fail a strict build; moves, flaky hosts and skips are for editors to read.
-        level = logging.WARNING if result.verdict == links.BROKEN else logging.INFO
-        for line in links.result_lines(result):
-            log.log(level, "%s", line)
+    """Start the internal link check of the written pages."""
+    LINK_CHECK.clear()
+    LINK_CHECK["job"] = Job(links.check_site, Path(config.site_dir), base_path=site_base_path(config))

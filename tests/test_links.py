@@ -350,20 +350,39 @@ def test_external_links_in_site_lists_pages_per_url(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the MkDocs hook
 
 
-def _load_hook() -> object:
-    spec = importlib.util.spec_from_file_location("links_hook", ROOT / "hooks" / "links.py")
+def _load_hook(name: str) -> object:
+    spec = importlib.util.spec_from_file_location(f"{name}_hook", ROOT / "hooks" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def _run_hooks(site: Path, *, after_start: object = None) -> None:
+    """hooks/links.py starts the check, then (after `after_start`, the other post-build steps) hooks/links_report.py reports."""
+    config = SimpleNamespace(site_dir=str(site), site_url=None)
+    _load_hook("links").on_post_build(config=config)  # type: ignore[attr-defined]
+    if callable(after_start):
+        after_start()
+    _load_hook("links_report").on_post_build(config=config)  # type: ignore[attr-defined]
+
+
+def test_a_file_written_after_the_check_started_is_no_problem(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (site / "index.html").write_text('<a href="sw.js">worker</a> <a href="late/">late</a> <a href="never/">never</a>', encoding="utf-8")
+    found = [p for p in links.check_site(site) if p.page == "index.html"]
+    assert [(p.link, p.reason) for p in found] == [("sw.js", "no such file"), ("late/", "no such page"), ("never/", "no such page")]
+    (site / "sw.js").write_text("", encoding="utf-8")
+    (site / "late").mkdir()
+    (site / "late" / "index.html").write_text("<p>late</p>", encoding="utf-8")
+    assert [str(p) for p in links.confirm_problems(found, site_dir=site)] == ["index.html:1:53: link 'never/': no such page"]
+
+
 def test_hook_logs_each_problem_as_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(links.SWITCH, raising=False)
     monkeypatch.setattr(links, "check_external", _no_network)
-    hook = _load_hook()
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.links"):
-        hook.on_post_build(config=SimpleNamespace(site_dir=str(_site(tmp_path)), site_url=None))
+        _run_hooks(_site(tmp_path))
     warnings = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.links" and r.levelno == logging.WARNING]
     assert len(warnings) == 8
     assert warnings[1] == "index.html:6:1: link 'missing/': no such page"
@@ -380,9 +399,8 @@ def test_hook_checks_external_links_only_when_switched_on(
 
     monkeypatch.setattr(links, "check_external", fake_check)
     monkeypatch.setenv(links.SWITCH, "1")
-    hook = _load_hook()
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.links"):
-        hook.on_post_build(config=SimpleNamespace(site_dir=str(_site(tmp_path)), site_url=None))
+        _run_hooks(_site(tmp_path))
     assert list(asked[0]) == ["https://example.org/other", "https://example.org/page"]
     assert "index.html: link https://example.org/page is broken (404 Not Found)" in [
         r.getMessage() for r in caplog.records if r.levelno == logging.WARNING

@@ -117,25 +117,39 @@ def finder_data(site: SiteData, *, urls: Mapping[str, str]) -> dict[str, Any]:
 
     `urls` maps each service id to the built URL of the page its card is on ('directory/').
     """
+    return _data(documents(site), table=services_table(site, urls=urls))
+
+
+def services_table(site: SiteData, *, urls: Mapping[str, str]) -> list[list[str]]:
+    """Per ref (list position): [name, URL of its card from the site root, areas]."""
     services = site.entries("services")
     missing = [s["id"] for s in services if s["id"] not in urls]
     if missing:
         raise FinderError(f"no directory page holds the card of service '{missing[0]}' ({len(missing)} in all)")
-    index = build_index(documents(site)).serialize()
-    for _ref, vector in index["fieldVectors"]:
-        vector[1::2] = [round(score, SCORE_DECIMALS) for score in vector[1::2]]
-    table = [[s["name"], f"{urls[s['id']]}#{s['id']}", ", ".join(s["coverage"])] for s in services]
-    return {"index": index, "services": table}
+    return [[s["name"], f"{urls[s['id']]}#{s['id']}", ", ".join(s["coverage"])] for s in services]
 
 
 def finder_script(site: SiteData, *, urls: Mapping[str, str]) -> str:
-    """The index script for the site (finder_data, then index_script), with the garbage collector paused as load_site pauses it.
+    """The index script for the site: finder_data, then index_script."""
+    return script_from_documents(documents(site), table=services_table(site, urls=urls))
 
-    lunr.py makes millions of small containers and no reference cycles; at 10,000 services the
-    collector's runs over them took longer than building the index.
+
+def script_from_documents(docs: list[dict[str, Any]], *, table: list[list[str]]) -> str:
+    """The index script from the documents and the table: plain data in, text out, so it can run in another process.
+
+    The garbage collector is paused as load_site pauses it: lunr.py makes millions of small
+    containers and no reference cycles, and at 10,000 services the collector's runs over them took
+    longer than building the index.
     """
     with _collector_paused():
-        return index_script(finder_data(site, urls=urls))
+        return index_script(_data(docs, table=table))
+
+
+def _data(docs: list[dict[str, Any]], *, table: list[list[str]]) -> dict[str, Any]:
+    index = build_index(docs).serialize()
+    for _ref, vector in index["fieldVectors"]:
+        vector[1::2] = [round(score, SCORE_DECIMALS) for score in vector[1::2]]
+    return {"index": index, "services": table}
 
 
 def index_script(data: Mapping[str, Any]) -> str:

@@ -137,6 +137,32 @@ def check_site(site_dir: Path, *, base_path: str = "/") -> list[Problem]:
     return problems
 
 
+MISSING_TARGET = ("no such page", "no such file")
+
+
+def confirm_problems(problems: Iterable[Problem], *, site_dir: Path, base_path: str = "/") -> list[Problem]:
+    """The problems that still stand in the site as it is now.
+
+    check_site can run while the last files are still being written (the service worker, the
+    offline copy's search script): pages no longer change then, but files only appear. So only a
+    missing target can be out of date, and each is looked up again.
+    """
+    problems = list(problems)
+    if not any(p.reason in MISSING_TARGET for p in problems):
+        return problems
+    pages, files, dirs = _scan_site(site_dir)
+    base = _base(base_path)
+    kept = []
+    for problem in problems:
+        if problem.reason in MISSING_TARGET:
+            reason = _link_problem(problem.link, page=problem.page, base=base, pages=pages, files=files, dirs=dirs)
+            if reason is None:
+                continue
+            problem = replace(problem, reason=reason)
+        kept.append(problem)
+    return kept
+
+
 def tel_problem(url: str) -> str | None:
     """Why a tel: link is neither E.164 nor a UK short number such as 999, or None."""
     number = url.split(":", 1)[1]
