@@ -22,7 +22,7 @@ from mkdocs.structure.files import File, Files
 
 from buildcontext import directory_page_size, site_data
 from sitedata import directory, finder
-from sitedata.background import Job
+from sitedata.background import Job, worth_a_process
 from sitedata.load import SiteData
 
 log = logging.getLogger("mkdocs.plugins.finder")
@@ -53,7 +53,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         table = finder.services_table(site, urls=urls)
     except finder.FinderError as exc:
         raise PluginError(f"finder: {exc}") from None
-    _state.update(job=Job(finder.script_from_documents, finder.documents(site), table=table), started=time.perf_counter(), count=len(urls))
+    background = worth_a_process(len(site.entries("services")) + len(site.entries("practices")))
+    job = Job(finder.script_from_documents, finder.documents(site), table=table, in_background=background)
+    _state.update(job=job, started=time.perf_counter(), count=len(urls))
     files.append(File.generated(config, finder.LUNR_SITE_PATH, abs_src_path=str(_state["lunr"])))
     return files
 

@@ -14,13 +14,15 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 
-from buildcontext import LINK_CHECK, site_base_path
+from buildcontext import LINK_CHECK, site_base_path, site_data
 from sitedata import links
-from sitedata.background import Job
+from sitedata.background import Job, worth_a_process
 
 
 @event_priority(90)
 def on_post_build(*, config: MkDocsConfig) -> None:
     """Start the internal link check of the written pages."""
     LINK_CHECK.clear()
-    LINK_CHECK["job"] = Job(links.check_site, Path(config.site_dir), base_path=site_base_path(config))
+    site = site_data(config)
+    background = worth_a_process(len(site.entries("services")) + len(site.entries("practices")))
+    LINK_CHECK["job"] = Job(links.check_site, Path(config.site_dir), base_path=site_base_path(config), in_background=background)

@@ -360,7 +360,7 @@ def _load_hook(name: str) -> object:
 
 def _run_hooks(site: Path, *, after_start: object = None) -> None:
     """hooks/links.py starts the check, then (after `after_start`, the other post-build steps) hooks/links_report.py reports."""
-    config = SimpleNamespace(site_dir=str(site), site_url=None)
+    config = SimpleNamespace(site_dir=str(site), site_url=None, extra={})
     _load_hook("links").on_post_build(config=config)  # type: ignore[attr-defined]
     if callable(after_start):
         after_start()

@@ -20,13 +20,23 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
-class Job(Generic[T]):
-    """fn(*args, **kwargs), started now, in another process when there is a spare core."""
+# A spawned process takes ~0.4 s to start and import its modules: below about this many entries
+# (services + practices) the work it would take off the build is smaller than that.
+WORTH_IT_FROM = 2_000
 
-    def __init__(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> None:
+
+def worth_a_process(entries: int) -> bool:
+    """Whether work that grows with `entries` is big enough to pay for a process of its own."""
+    return entries >= WORTH_IT_FROM
+
+
+class Job(Generic[T]):
+    """fn(*args, **kwargs), started now: in another process when asked and there is a spare core, else in place."""
+
+    def __init__(self, fn: Callable[..., T], /, *args: Any, in_background: bool = True, **kwargs: Any) -> None:
         self._call = (fn, args, kwargs)
         self._pool: ProcessPoolExecutor | None = None
-        if (os.cpu_count() or 1) > 1:
+        if in_background and (os.cpu_count() or 1) > 1:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
             self._future: Future[T] = self._pool.submit(fn, *args, **kwargs)
         else:
