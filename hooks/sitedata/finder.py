@@ -30,6 +30,7 @@ from lunr.index import Index
 from lunr.query import Query, QueryPresence
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
+from . import npm
 from .load import SiteData, _collector_paused
 from .search import KEYWORDS_FIELD, TOPICS_FIELD, entry_keywords
 
@@ -201,23 +202,13 @@ def ref(position: int) -> str:
 def lunr_file(*, project_dir: Path | None = None) -> Path:
     """lunr.js 2.3.9 as npm installed it, or a FinderError that says to run `npm ci`."""
     project_dir = PROJECT_DIR if project_dir is None else project_dir
-    manifest = project_dir / "package.json"
-    pinned = json.loads(manifest.read_text(encoding="utf-8")).get("dependencies", {}).get(LUNR_PACKAGE) if manifest.is_file() else None
-    if pinned != LUNR_VERSION:
+    version = npm.pinned(LUNR_PACKAGE, project_dir=project_dir)
+    if version != LUNR_VERSION:
         raise FinderError(
             f"package.json must pin {LUNR_PACKAGE} {LUNR_VERSION}, the version whose index format lunr.py writes, "
-            f"not {pinned!r}: run `npm install --save-exact {LUNR_PACKAGE}@{LUNR_VERSION}` in {project_dir}"
+            f"not {version!r}: run `npm install --save-exact {LUNR_PACKAGE}@{LUNR_VERSION}` in {project_dir}"
         )
-    package = project_dir / "node_modules" / LUNR_PACKAGE
-    script = package / LUNR_IN_PACKAGE
-    if not script.is_file():
-        raise FinderError(
-            f"node_modules/{LUNR_PACKAGE}/{LUNR_IN_PACKAGE} is missing: run `npm ci` in {project_dir} "
-            "to install the pinned npm packages, then build again"
-        )
-    installed = json.loads((package / "package.json").read_text(encoding="utf-8")).get("version")
-    if installed != LUNR_VERSION:
-        raise FinderError(
-            f"node_modules has {LUNR_PACKAGE} {installed} but package.json pins {LUNR_VERSION}: run `npm ci` in {project_dir}, then build again"
-        )
-    return script
+    found = npm.installed_file(LUNR_PACKAGE, LUNR_IN_PACKAGE, version=LUNR_VERSION, project_dir=project_dir)
+    if isinstance(found, str):
+        raise FinderError(found)
+    return found

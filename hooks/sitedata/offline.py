@@ -18,6 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from . import npm
 from .hardening import script_hash
 from .load import SiteData
 from .render import long_date, render
@@ -106,25 +107,15 @@ def build_stamp(*, site: SiteData, built: datetime) -> BuildStamp:
 
 def shim_file(*, project_dir: Path = PROJECT_DIR) -> Path:
     """The pinned iframe-worker shim in node_modules, or an OfflineError that says to run `npm ci`."""
-    manifest = project_dir / "package.json"
-    pinned = json.loads(manifest.read_text(encoding="utf-8")).get("dependencies", {}).get(SHIM_PACKAGE) if manifest.is_file() else None
-    if pinned is None:
+    version = npm.pinned(SHIM_PACKAGE, project_dir=project_dir)
+    if version is None:
         raise OfflineError(
             f"package.json does not declare '{SHIM_PACKAGE}': the offline copy needs it (npm install --save-exact {SHIM_PACKAGE})"
         )
-    package = project_dir / "node_modules" / SHIM_PACKAGE
-    shim = package / SHIM_IN_PACKAGE
-    if not shim.is_file():
-        raise OfflineError(
-            f"node_modules/{SHIM_PACKAGE}/{SHIM_IN_PACKAGE} is missing: run `npm ci` in {project_dir} "
-            "to install the pinned npm packages, then build again"
-        )
-    installed = json.loads((package / "package.json").read_text(encoding="utf-8")).get("version")
-    if installed != pinned:
-        raise OfflineError(
-            f"node_modules has {SHIM_PACKAGE} {installed} but package.json pins {pinned}: run `npm ci` in {project_dir}, then build again"
-        )
-    return shim
+    found = npm.installed_file(SHIM_PACKAGE, SHIM_IN_PACKAGE, version=version, project_dir=project_dir)
+    if isinstance(found, str):
+        raise OfflineError(found)
+    return found
 
 
 def local_polyfills(polyfills: Iterable[str]) -> list[str]:
