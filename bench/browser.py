@@ -50,37 +50,24 @@ PAGE_TIMEOUT_MS = 600_000
 _MANIFEST = re.compile(r"MANIFEST\s*=\s*(\{.*?\})\s*;?\s*$", re.MULTILINE)
 _INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 
-# In-page instruments: the time of the last keydown, and the first result item added after it.
-_INSTRUMENT = """() => {
-  const input = document.querySelector('input.md-search__input');
-  const list = document.querySelector('.md-search-result__list');
-  window.__bench = {key: null, first: null};
+# In-page instrument, for Material's search and the directory finder alike: the time the box first got
+# focus (when the finder starts loading its index), of the last keydown, and of the first result item
+# added to the list after it. Arguments: the box, the result list and a result item, as CSS selectors.
+_INSTRUMENT = """([inputSelector, listSelector, itemSelector]) => {
+  const input = document.querySelector(inputSelector);
+  const list = document.querySelector(listSelector);
+  window.__bench = {key: null, first: null, focus: null};
   if (!window.__benchInstalled) {
     window.__benchInstalled = true;
+    input.addEventListener('focus', () => { if (window.__bench.focus === null) window.__bench.focus = performance.now(); }, true);
     input.addEventListener('keydown', () => { window.__bench.key = performance.now(); window.__bench.first = null; }, true);
     new MutationObserver(records => {
       const b = window.__bench;
       if (b.key === null || b.first !== null) return;
       for (const r of records) for (const n of r.addedNodes)
-        if (n.nodeType === 1 && n.matches('.md-search-result__item')) { b.first = performance.now(); return; }
+        if (n.nodeType === 1 && n.matches(itemSelector)) { b.first = performance.now(); return; }
     }).observe(list, {childList: true});
   }
-}"""
-
-# The same for the directory finder, which also notes when the box first got focus: that is when it
-# starts loading lunr.js and its index, a moment before the first key.
-_FINDER_INSTRUMENT = """() => {
-  const input = document.querySelector('#dv-finder-input');
-  const list = document.querySelector('[data-finder-results]');
-  window.__bench = {key: null, first: null, focus: null};
-  input.addEventListener('focus', () => { if (window.__bench.focus === null) window.__bench.focus = performance.now(); }, true);
-  input.addEventListener('keydown', () => { window.__bench.key = performance.now(); window.__bench.first = null; }, true);
-  new MutationObserver(records => {
-    const b = window.__bench;
-    if (b.key === null || b.first !== null) return;
-    for (const r of records) for (const n of r.addedNodes)
-      if (n.nodeType === 1 && n.matches('li')) { b.first = performance.now(); return; }
-  }).observe(list, {childList: true});
 }"""
 
 
@@ -189,7 +176,7 @@ def search_timing(browser: Browser, *, url: str, queries: list[str], allowed: st
     page.set_default_timeout(QUERY_TIMEOUT_MS)
     _fence(page, allowed=allowed, blocked=blocked)
     page.goto(url, wait_until="load")
-    page.evaluate(_INSTRUMENT)
+    page.evaluate(_INSTRUMENT, [SEARCH_INPUT, ".md-search-result__list", RESULT_ITEM])
     page.click(SEARCH_INPUT)
     times = [_time_query(page, q) for q in queries]
     context.close()
@@ -216,13 +203,10 @@ def finder_timing(browser: Browser, *, url: str, queries: list[str], allowed: st
     page.set_default_timeout(QUERY_TIMEOUT_MS)
     _fence(page, allowed=allowed, blocked=blocked)
     page.goto(url, wait_until="load")
-    page.evaluate(_FINDER_INSTRUMENT)
+    page.evaluate(_INSTRUMENT, [FINDER_INPUT, "[data-finder-results]", "li"])
     page.focus(FINDER_INPUT)
-    page.keyboard.insert_text(queries[0][:-1])
-    page.evaluate("() => { window.__bench.key = null; window.__bench.first = null; }")
-    page.keyboard.press(queries[0][-1])
-    _wait_until(page, "() => window.__bench.first !== null")
-    first, focus = page.evaluate("() => [window.__bench.first - window.__bench.key, window.__bench.first - window.__bench.focus]")
+    first = _last_key_to_first_result(page, queries[0])
+    focus = float(page.evaluate("() => window.__bench.first - window.__bench.focus"))
     times = [_time_finder_query(page, q) for q in queries[1:]]
     context.close()
     index = (site_dir / FINDER_INDEX).read_bytes()
@@ -294,17 +278,18 @@ def _time_query(page: Page, query: str) -> float:
     page.fill(SEARCH_INPUT, "")
     page.keyboard.press("End")  # a keyup with an empty box: Material clears the results
     _wait_until(page, f"() => document.querySelectorAll('{RESULT_ITEM}').length === 0")
-    page.keyboard.insert_text(query[:-1])
-    page.evaluate("() => { window.__bench.key = null; window.__bench.first = null; }")
-    page.keyboard.press(query[-1])
-    _wait_until(page, "() => window.__bench.first !== null")
-    return float(page.evaluate("() => window.__bench.first - window.__bench.key"))
+    return _last_key_to_first_result(page, query)
 
 
 def _time_finder_query(page: Page, query: str) -> float:
     """As _time_query, for the finder: it searches on every input, so the list for all but the last letter shows first."""
     page.fill(FINDER_INPUT, "")
     _wait_until(page, f"() => document.querySelectorAll('{FINDER_ITEM}').length === 0")
+    return _last_key_to_first_result(page, query)
+
+
+def _last_key_to_first_result(page: Page, query: str) -> float:
+    """Paste all but the last letter, then type it; milliseconds from that keydown to the first result, measured in the page."""
     page.keyboard.insert_text(query[:-1])
     page.evaluate("() => { window.__bench.key = null; window.__bench.first = null; }")
     page.keyboard.press(query[-1])

@@ -31,7 +31,7 @@ from lunr.query import Query, QueryPresence
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from . import npm
-from .load import SiteData, _collector_paused
+from .load import SiteData, collector_paused
 from .search import KEYWORDS_FIELD, TOPICS_FIELD, entry_keywords
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -142,7 +142,7 @@ def script_from_documents(docs: list[dict[str, Any]], *, table: list[list[str]])
     containers and no reference cycles, and at 10,000 services the collector's runs over them took
     longer than building the index.
     """
-    with _collector_paused():
+    with collector_paused():
         return index_script(_data(docs, table=table))
 
 

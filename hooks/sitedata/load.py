@@ -72,7 +72,7 @@ def load_site(
     *, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] | None = None, review_months: int = checks.REVIEW_MONTHS_DEFAULT
 ) -> SiteData:
     """Load and check all data; raise DataErrors listing every problem found."""
-    with _collector_paused():
+    with collector_paused():
         return _load_site(data_dir=data_dir, today=today, files=data_files() if files is None else files, review_months=review_months)
 
 
@@ -127,7 +127,7 @@ def load_site_cached(*, data_dir: Path = DATA_DIR, today: date, review_months: i
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while the data is read.
 
     Loading creates millions of small containers and no reference cycles, yet each of them counts
