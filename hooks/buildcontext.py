@@ -75,7 +75,7 @@ def site_data(config: MkDocsConfig) -> SiteData:
     try:
         return load_site_cached(data_dir=data_dir, today=build_time(config).date(), review_months=review_months(config))
     except DataErrors as exc:
-        raise PluginError(exc.report()) from None
+        raise PluginError(exc.report(outcome="no site was built from this data.")) from None
 
 
 def page_link(files: Files, *, here: str) -> Callable[[str], str]:

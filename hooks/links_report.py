@@ -42,7 +42,7 @@ def _check_external(*, site_dir: Path, site_url: str | None) -> None:
     try:
         allowlist = links.load_allowlist(today=now.date())
     except DataErrors as exc:
-        raise PluginError(exc.report()) from None
+        raise PluginError(exc.report(outcome="the external link check did not run.")) from None
     origins = links.external_links_in_site(site_dir, site_url=site_url)
     log.info("Checking %d external links (%s=1)", len(origins), links.SWITCH)
     results = links.check_external(origins, now=now, allowlist=allowlist)

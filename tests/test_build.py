@@ -87,9 +87,18 @@ def test_broken_data_fails_the_build_with_located_errors(real_data: DataCopy, tm
     assert result.returncode != 0
     assert "practice 'redbridge-hub-process': areas[0]: 'Redbrige' is not a known area (did you mean 'Redbridge'?)" in result.stderr
     assert "service 'galop-lgbt-helpline': channels[1].email: 'help@galop' is not a well-formed email address" in result.stderr
-    assert "2 data errors found" in result.stderr
+    assert "2 data errors found; no site was built from this data." in result.stderr
     assert "Traceback" not in result.stderr
     assert not (site / "index.html").exists()
+
+
+def test_check_says_what_it_did_not_that_a_build_was_stopped(real_data: DataCopy) -> None:
+    real_data.replace("practices.yaml", "areas: [Redbridge]", "areas: [Redbrige]")
+    check = subprocess.run([sys.executable, "-m", "sitedata", "check", "--data", str(real_data.path)], cwd=ROOT,
+                           env=dict(os.environ, PYTHONPATH=str(ROOT / "hooks")), capture_output=True, text=True)
+    assert check.returncode == 1
+    assert check.stderr.splitlines()[-1] == "1 data error found; fix them and run make check again."
+    assert "no site was built" not in check.stderr
 
 
 def test_payloads_in_every_text_field_render_only_as_text(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def _check(*, data_dir: Path, today: date, github: bool, review_months: int) -> 
     try:
         site = load_site(data_dir=data_dir, today=today, review_months=review_months)
     except DataErrors as exc:
-        print(exc.report(), file=sys.stderr)
+        print(exc.report(outcome="fix them and run make check again."), file=sys.stderr)
         if github:
             for error in exc.errors:
                 print(error.github_annotation())

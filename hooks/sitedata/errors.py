@@ -49,11 +49,11 @@ class DataErrors(Exception):
         self.errors = sorted(errors, key=lambda e: (e.file, e.line, e.column, e.message))
         super().__init__(self.report())
 
-    def report(self) -> str:
-        """All errors, one per line, with a count at the end."""
+    def report(self, *, outcome: str = "") -> str:
+        """All errors, one per line, then a count and what the command did about them (`outcome`)."""
         lines = [str(e) for e in self.errors]
         n = len(self.errors)
-        lines.append(f"{n} data error{'s' if n != 1 else ''} found; no site was built from this data.")
+        lines.append(f"{n} data error{'s' if n != 1 else ''} found" + (f"; {outcome}" if outcome else "."))
         return "\n".join(lines)
 
 

@@ -785,7 +785,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             allowlist = load_allowlist(path=args.allowlist, today=now.date())
         except DataErrors as exc:
-            print(exc.report(), file=sys.stderr)
+            print(exc.report(outcome="the external link check did not run."), file=sys.stderr)
             return 2
         origins = external_links_in_site(args.site, site_url=args.site_url)
         settings = CheckSettings(total_time=args.total_time, request_timeout=args.timeout)
