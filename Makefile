@@ -10,13 +10,14 @@ export PYTHONPATH := $(CURDIR)/hooks
 export NO_MKDOCS_2_WARNING := 1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install serve build check test browser clean lock lint new fmt links npm offline bench bench-quick
+.PHONY: install serve build check test browser clean lock lint new fmt links npm offline bench bench-quick pre-commit
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
-	@echo "==> creating $(VENV) and installing Python packages (requirements.txt)"
+	@echo "==> creating $(VENV) and installing $$(grep -c '==' requirements.txt) pinned Python packages (requirements.txt); the first time takes a minute or two"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# One line per package as pip works through them, so a first install never sits silent.
+	@$(BIN)/pip install --disable-pip-version-check --progress-bar off -r requirements.txt | grep --line-buffered -E '^(Collecting|Successfully installed)' | sed -u 's/^/    /'; test $${PIPESTATUS[0]} -eq 0
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -69,8 +70,15 @@ browser:
 lint: install
 	$(BIN)/ruff check hooks tests bench
 
+# Every test, on both cores (pytest-xdist; one test file stays on one worker so its fixtures are
+# built once), then the 15 slowest. The data must already be in `make fmt`'s form.
 test: install browser npm lint
-	$(BIN)/python -m pytest
+	@$(BIN)/python -m sitedata fmt --check
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
+
+# Runs make fmt, make check and the workflow checks before each commit (.pre-commit-config.yaml).
+pre-commit: install
+	$(BIN)/pre-commit install
 
 # Performance (BENCHMARKS.md): builds at 100, 1,000 and 10,000 synthetic entries beside plain
 # Material, times make check, mkdocs serve and search in Chromium, weighs the pages, and prints a
