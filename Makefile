@@ -8,7 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/hooks
 export NO_MKDOCS_2_WARNING := 1
+# Debian's chromium package; tests launch its binary directly (tests/browser/harness.py), not the wrapper script.
 CHROMIUM := /usr/bin/chromium
+CHROMIUM_BIN := /usr/lib/chromium/chromium
 
 .PHONY: install serve build check test browser clean lock lint new fmt links npm offline bench bench-quick pre-commit
 
@@ -65,7 +67,7 @@ browser:
 	  $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get install -y -qq chromium >/dev/null; \
 	fi
-	@$(CHROMIUM) --version
+	@$(CHROMIUM_BIN) --version
 
 lint: install
 	$(BIN)/ruff check hooks tests bench

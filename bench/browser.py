@@ -26,7 +26,9 @@ from .measure import median
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 OWN_JS_DIR = PROJECT_DIR / "overrides" / "assets" / "javascripts"
 TEMPLATE_DIR = PROJECT_DIR / "overrides"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium binary itself: /usr/bin/chromium is a shell wrapper whose /etc/chromium.d scripts print
+# "[: ...: unexpected operator" on every launch here and add desktop flags a test does not want.
+CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 SEARCH_INPUT = "input.md-search__input"

@@ -30,7 +30,9 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog,
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium binary itself: /usr/bin/chromium is a shell wrapper whose /etc/chromium.d scripts print
+# "[: ...: unexpected operator" on every launch here and add desktop flags a test does not want.
+CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 OWN_HOSTS = frozenset({"127.0.0.1", "localhost"})
 DESKTOP = {"width": 1280, "height": 800}
