@@ -22,6 +22,12 @@ log = logging.getLogger("mkdocs.plugins.sitedata")
 _state: dict[object, object] = {}
 
 
+def on_startup(command: str, dirty: bool) -> None:
+    """Quiet mkdocs-macros' nine INFO lines per build unless the build is verbose (`mkdocs build -v`)."""
+    if not logging.getLogger("mkdocs").isEnabledFor(logging.DEBUG):
+        logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.WARNING)
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Check all data before anything is built; stop the build on any data error."""
     HTML_PAGES.clear()

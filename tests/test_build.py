@@ -34,7 +34,14 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("real") / "site"
     result = mkdocs_build(site)
     assert result.returncode == 0, result.stderr
+    (site.parent / "build.log").write_text(result.stderr)
     return site
+
+
+def test_a_build_prints_no_macros_chatter(real_site: Path) -> None:
+    log = (real_site.parent / "build.log").read_text()
+    assert "Documentation built" in log
+    assert "[macros]" not in log
 
 
 def test_key_pages_exist(real_site: Path) -> None:
