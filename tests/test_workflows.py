@@ -229,6 +229,7 @@ CHECKLIST = {
     "check_urls": "Web addresses are complete and start with `https://`",
     "check_markdown": "Markdown fields (such as `body`) use Markdown, not HTML",
     "check_opening_hours": "Opening hours use OpenStreetMap syntax",
+    "check_summaries": "Summaries are plain text of one to three sentences",
     # Schema validation and the YAML reader.
     "required": "Every required field is there, and no field is misspelt or unknown",
     "types": "Each value has the right type and length",

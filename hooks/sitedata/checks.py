@@ -27,6 +27,10 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0
 _RAW_HTML = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*[\s/>]|!--|![A-Za-z]|\?)")
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# Markdown that a plain-text summary should never hold: emphasis, code, links, headings, list items.
+_SUMMARY_MARKDOWN = re.compile(r"\*\*|__|`|\]\(|(?:^|\s)[*_][^\s*_][^*_]*[*_](?=\s|[.,;:!?]|$)|(?:^|\n)\s*(?:#{1,6}\s|[-*+]\s|\d+\.\s)")
+# A sentence ends at . ! or ? (maybe closed by a quote or bracket) followed by a space and a capital or digit.
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]?\s+(?=[A-Z0-9“‘\"'])")
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,24 @@ def check_markdown(nodes: Iterable[Node]) -> list[DataError]:
             scheme = urlsplit(target).scheme
             if scheme and scheme not in ("https", "mailto", "tel"):
                 out.append(node.error(f"link {describe(target)} must use https (or be a link to a page on this site)"))
+    return out
+
+
+def check_summaries(nodes: Iterable[Node]) -> list[DataError]:
+    """Summaries are short plain text: Markdown or a run of sentences usually means a `body: |` line was deleted."""
+    out: list[DataError] = []
+    hint = "if this text is the entry's body, put back the 'body: |' line above it, on its own line"
+    for node in nodes:
+        limit = node.schema.get("x-summary-sentences")
+        if not isinstance(limit, int) or not isinstance(node.value, str):
+            continue
+        m = _SUMMARY_MARKDOWN.search(node.value)
+        if m:
+            out.append(node.error(f"a summary is shown as plain text, but this one holds Markdown ({describe(m.group().strip())}); remove it, or {hint}"))
+            continue
+        sentences = len(_SENTENCE_END.findall(node.value.strip())) + 1
+        if sentences > limit:
+            out.append(node.error(f"a summary is at most {limit} sentences, and this one runs to {sentences}; shorten it, or {hint}"))
     return out
 
 

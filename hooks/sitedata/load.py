@@ -101,6 +101,7 @@ def _load_site(*, data_dir: Path, today: date, files: tuple[str, ...], review_mo
     errors.extend(checks.check_emails(nodes))
     errors.extend(checks.check_urls(nodes))
     errors.extend(checks.check_markdown(nodes))
+    errors.extend(checks.check_summaries(nodes))
     errors.extend(checks.check_opening_hours(nodes, hours_error=_hours_error()))
     if errors:
         raise DataErrors(errors)
