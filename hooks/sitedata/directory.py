@@ -38,8 +38,6 @@ CHANNEL_NAMES = {
     "website": "Website",
 }
 ACCESSIBILITY_NAMES = {"bsl": "British Sign Language (BSL)", "text-relay": "Text relay", "interpreters": "Interpreters"}
-STATE_BEFORE_SCRIPT = "Open now? See the hours below"
-NO_HOURS_LABEL = "No opening hours listed"
 EXPORTS = (
     ("exports/services.json", "Services (JSON)"),
     ("exports/services.csv", "Services (CSV, one row per contact channel)"),
