@@ -514,16 +514,22 @@ def test_opening_time_the_clocks_skip_opens_when_they_jump(day: date) -> None:
 
 
 @pytest.mark.parametrize("day", CLOCKS_BACK, ids=str)
-def test_opening_time_that_happens_twice_follows_the_wall_clock(day: date) -> None:
+def test_opening_time_that_happens_twice_opens_the_first_time(day: date) -> None:
     timetable = _timetable("Su 01:30-04:00")
     result = state_at(timetable, now=_at(day, 0, 0, tz=UTC))  # 01:00 BST
     assert (result.label, result.next_change) == ("Closed · opens 01:30", _at(day, 0, 30, tz=UTC))
-    # At 02:00 BST the clocks go back to 01:00 GMT, before the opening time: closed again until 01:30 comes round.
-    first_pass = state_at(timetable, now=_at(day, 0, 30, tz=UTC))
-    assert (first_pass.state, first_pass.next_change) == ("open", _at(day, 1, 0, tz=UTC))
-    second_pass = state_at(timetable, now=_at(day, 1, 0, tz=UTC))
-    assert (second_pass.label, second_pass.next_change) == ("Closed · opens 01:30", _at(day, 1, 30, tz=UTC))
-    assert state_at(timetable, now=_at(day, 1, 30, tz=UTC)).next_change == _at(day, 4, 0, tz=UTC)
+    assert state_at(timetable, now=_at(day, 0, 30, tz=UTC)).next_change == _at(day, 4, 0, tz=UTC)
+    # The clocks go back to 01:00 while it is open: it stays open through the second pass.
+    second_pass = state_at(timetable, now=_at(day, 1, 10, tz=UTC))
+    assert (second_pass.label, second_pass.next_change) == ("Open now · closes 04:00", _at(day, 4, 0, tz=UTC))
+
+
+@pytest.mark.parametrize("day", CLOCKS_BACK, ids=str)
+def test_hours_wholly_in_the_repeated_hour_open_once(day: date) -> None:
+    timetable = _timetable("Su 01:15-01:45; Mo 09:00-10:00")
+    assert state_at(timetable, now=_at(day, 0, 20, tz=UTC)).label == "Open now · closes 01:45"  # 01:20 BST
+    second_pass = state_at(timetable, now=_at(day, 1, 20, tz=UTC))  # 01:20 GMT
+    assert (second_pass.state, second_pass.label) == ("closed", "Closed · opens tomorrow 09:00")
 
 
 @pytest.mark.parametrize("day", CLOCKS_BACK, ids=str)

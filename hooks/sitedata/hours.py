@@ -435,8 +435,18 @@ def _extend(segments: list[Segment], segment: Segment) -> None:
 
 
 def _segment_at(timetable: Mapping[str, Any], *, at: datetime) -> Segment | None:
-    """The run the London wall clock is in at an instant, or None outside the timetable."""
+    """The run in force at an instant, or None outside the timetable.
+
+    Each wall-clock time stands for the first instant the clock shows it. So in October's repeated
+    hour the second pass keeps the state the first pass ended with (a service open 01:30-04:00 stays
+    open when the clocks go back to 01:00; one open 01:15-01:45 opens once), and in March a run wholly
+    inside the skipped hour never happens.
+    """
     local = at.astimezone(LONDON)
+    if local.fold:  # the second pass of a repeated time: read the clock as it stood just before it went back
+        change = _clock_change_on(local.date())
+        if change is not None:
+            local = (change - timedelta(microseconds=1)).astimezone(LONDON)
     day = local.date()
     if not _covers(timetable, day=day):
         return None
@@ -448,23 +458,23 @@ def _next_change(timetable: Mapping[str, Any], *, now: datetime, state: str) -> 
     """The first instant after now at which the state differs from state, and that state; None within the timetable.
 
     On an ordinary day each wall-clock minute happens once, so the first later run of another state is
-    the change. On a day the clocks change, a run can happen twice (October) or not at all (March, when
-    it lies wholly in the skipped hour), and the clock change itself can change the state: every
-    instant at which a run starts, and the change itself, is tried in order, reading the state there.
+    the change. On a day the clocks change, the instant each run starts (the first time the clock shows
+    it, or the jump in March) is tried in order and the state read there: runs wholly inside the skipped
+    hour start and end at the same instant and never show.
     """
     day = now.astimezone(LONDON).date()
     while _covers(timetable, day=day):
         segments = _segments_on(timetable, day=day)
-        clock_change = _clock_change_on(day)
-        if clock_change is None:
+        if _clock_change_on(day) is None:
             for first, _last, kind, _comment in segments:
                 if kind != state:
-                    instant = _instants_at(day=day, minute=first)[0]
+                    instant = _instant_at(day=day, minute=first)
                     if instant > now:
                         return instant, kind
         else:
-            candidates = {clock_change, *(i for segment in segments for i in _instants_at(day=day, minute=segment[0]))}
-            for instant in sorted(c for c in candidates if c > now):
+            for instant in sorted({_instant_at(day=day, minute=segment[0]) for segment in segments}):
+                if instant <= now:
+                    continue
                 found = _segment_at(timetable, at=instant)
                 if found is None:
                     return None
@@ -474,19 +484,14 @@ def _next_change(timetable: Mapping[str, Any], *, now: datetime, state: str) -> 
     return None
 
 
-def _instants_at(*, day: date, minute: int) -> list[datetime]:
-    """Every instant (UTC) at which the London wall clock comes to this date and minute: two in the
-    hour repeated when clocks go back, and for a reading the clocks skip, the instant they jump past it."""
+def _instant_at(*, day: date, minute: int) -> datetime:
+    """The first instant (UTC) at which the London wall clock reads this date and minute or later."""
     wall = datetime.combine(day, time()) + timedelta(minutes=minute)
-    found = sorted(
-        {
-            instant
-            for fold in (0, 1)
-            if (instant := wall.replace(tzinfo=LONDON, fold=fold).astimezone(UTC)).astimezone(LONDON).replace(tzinfo=None) == wall
-        }
-    )
-    if found:
-        return found
+    for fold in (0, 1):  # fold 0 is the first of two readings when clocks go back
+        instant = wall.replace(tzinfo=LONDON, fold=fold)
+        if instant.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) == wall:
+            return instant.astimezone(UTC)
+    # The wall clock skips this reading when clocks go forward: find the minute it jumps past it.
     low = wall.replace(tzinfo=LONDON, fold=1).astimezone(UTC)
     high = wall.replace(tzinfo=LONDON, fold=0).astimezone(UTC)
     while high - low > timedelta(minutes=1):
@@ -495,24 +500,33 @@ def _instants_at(*, day: date, minute: int) -> list[datetime]:
             high = middle
         else:
             low = middle
-    return [high]
+    return high
 
 
-@lru_cache(maxsize=256)
 def _clock_change_on(day: date) -> datetime | None:
     """The instant (UTC) the London clocks change on this date, or None on an ordinary day."""
-    low = datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
-    high = datetime.combine(day + timedelta(days=1), time(), tzinfo=LONDON).astimezone(UTC)
-    before = low.astimezone(LONDON).utcoffset()
-    if high.astimezone(LONDON).utcoffset() == before:
-        return None
-    while high - low > timedelta(minutes=1):
-        middle = low + timedelta(minutes=(high - low) // timedelta(minutes=2))
-        if middle.astimezone(LONDON).utcoffset() == before:
-            low = middle
-        else:
-            high = middle
-    return high
+    return _clock_changes_in(day.year).get(day)
+
+
+@lru_cache(maxsize=16)
+def _clock_changes_in(year: int) -> dict[date, datetime]:
+    """The instants (UTC) the London clocks change in a year, by date: each found to the minute by halving."""
+    found: dict[date, datetime] = {}
+    day = date(year, 1, 1)
+    while day.year == year:
+        low = datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
+        high = datetime.combine(day + timedelta(days=1), time(), tzinfo=LONDON).astimezone(UTC)
+        before = low.astimezone(LONDON).utcoffset()
+        if high.astimezone(LONDON).utcoffset() != before:
+            while high - low > timedelta(minutes=1):
+                middle = low + timedelta(minutes=(high - low) // timedelta(minutes=2))
+                if middle.astimezone(LONDON).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            found[day] = high
+        day += timedelta(days=1)
+    return found
 
 
 def _when(*, today: date, day: date, minute: int) -> str:

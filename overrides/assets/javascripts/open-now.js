@@ -93,10 +93,17 @@
     return out;
   }
 
-  // The run the London wall clock is in at an instant, or null outside the timetable.
+  // The run in force at an instant, or null outside the timetable. Each wall-clock time stands for the
+  // first instant the clock shows it: in October's repeated hour the second pass keeps the state the first
+  // pass ended with. Mirrors _segment_at in hooks/sitedata/hours.py.
   function segmentAt(tt, ms) {
     var w = wall(ms);
     var n = Math.floor(w / DAY_MS);
+    var change = clockChangeOn(n);
+    if (change !== null && ms >= change) {
+      var back = (wall(change - 1) - (change - 1)) - (wall(change) - change); // > 0 when clocks went back
+      if (ms < change + back) { w = wall(change - 1); n = Math.floor(w / DAY_MS); }
+    }
     if (n < dayNumber(tt.from) || n >= dayNumber(tt.to)) return null;
     var t = (w - n * DAY_MS) / MINUTE_MS;
     var segs = segmentsOn(tt, n);
@@ -105,32 +112,29 @@
     return segs[i];
   }
 
-  // Every instant at which the London wall clock comes to day n, minute m: two in the hour repeated when
-  // clocks go back; for a reading the clocks skip, the instant they jump past it.
-  function instantsAt(n, m) {
+  // The first instant at which the London wall clock reads day n, minute m or later.
+  function instantAt(n, m) {
     var target = n * DAY_MS + m * MINUTE_MS;
     var a = target - (wall(target - 3 * HOUR_MS) - (target - 3 * HOUR_MS)); // the offsets either side
     var b = target - (wall(target + 3 * HOUR_MS) - (target + 3 * HOUR_MS));
     var low = Math.min(a, b);
     var high = Math.max(a, b);
-    var found = [];
-    if (wall(low) === target) found.push(low);
-    if (high !== low && wall(high) === target) found.push(high);
-    if (found.length) return found;
+    if (wall(low) === target) return low;
+    if (wall(high) === target) return high;
     while (high - low > MINUTE_MS) { // clocks went forward past this reading: find the jump
       var middle = low + Math.floor((high - low) / (2 * MINUTE_MS)) * MINUTE_MS;
       if (wall(middle) >= target) high = middle;
       else low = middle;
     }
-    return [high];
+    return high;
   }
 
   // The instant the London clocks change on day n, or null on an ordinary day (cached: two a year).
   var changes = {};
   function clockChangeOn(n) {
     if (Object.prototype.hasOwnProperty.call(changes, n)) return changes[n];
-    var low = instantsAt(n, 0)[0];
-    var high = instantsAt(n + 1, 0)[0];
+    var low = instantAt(n, 0);
+    var high = instantAt(n + 1, 0);
     var before = wall(low) - low;
     var result = null;
     if (wall(high) - high !== before) {
@@ -146,23 +150,21 @@
   }
 
   // The first instant after now at which the state is not state, and that state; null within the timetable.
-  // Mirrors _next_change in hooks/sitedata/hours.py: on the days the clocks change, every instant a run
-  // starts, and the change itself, is tried in order, reading the state there.
+  // Mirrors _next_change in hooks/sitedata/hours.py: on the days the clocks change, the instant each run
+  // starts is tried in order and the state read there (runs wholly in March's skipped hour never show).
   function nextChange(tt, now, state) {
     var end = dayNumber(tt.to);
     for (var n = Math.floor(wall(now) / DAY_MS); n < end; n++) {
       var segs = segmentsOn(tt, n);
-      var change = clockChangeOn(n);
       var j, at;
-      if (change === null) {
+      if (clockChangeOn(n) === null) {
         for (j = 0; j < segs.length; j++) {
           if (segs[j][2] === state) continue;
-          at = instantsAt(n, segs[j][0])[0];
+          at = instantAt(n, segs[j][0]);
           if (at > now) return [at, segs[j][2]];
         }
       } else {
-        var candidates = [change];
-        for (j = 0; j < segs.length; j++) candidates = candidates.concat(instantsAt(n, segs[j][0]));
+        var candidates = segs.map(function (seg) { return instantAt(n, seg[0]); });
         candidates.sort(function (x, y) { return x - y; });
         for (j = 0; j < candidates.length; j++) {
           if (!(candidates[j] > now)) continue;
