@@ -11,16 +11,22 @@ Timetable (``compile_timetable``), as JSON::
      "week": [<Mo>, <Tu>, <We>, <Th>, <Fr>, <Sa>, <Su>],   # or [<day>]: the same every day
      "days": {"2026-12-25": [], "2027-04-05": "u"}}        # only dates unlike their weekday
 
-A <day> is a sorted list of intervals ``[start, end]`` (open) or ``[start, end, "u"]`` (unknown) in
-minutes since that date's midnight on the London wall clock, 0 <= start < end <= 1440; the rest of
-the day is closed. ``"u"`` alone means unknown all day. ``from`` is the first date covered and
-``to`` the first date not covered. Hours past midnight are split at midnight.
+A <day> is a sorted list of intervals ``[start, end]`` (open) or ``[start, end, "u"]`` (unknown; with
+the source's comment, ``[start, end, "u", "by appointment"]``) in minutes since that date's midnight
+on the London wall clock, 0 <= start < end <= 1440; the rest of the day is closed. ``"u"`` alone
+means unknown all day. ``from`` is the first date covered and ``to`` the first date not covered.
+Hours past midnight are split at midnight. Each wall-clock minute stands for the first instant the
+clock shows it (see ``_segment_at`` for the two nights a year the clocks change).
 
 Bank holidays: opening_hours_py cannot be given a holiday calendar and its own GB calendar misses
 England-only bank holidays, so ``PH`` is never shown to the library. For each date the expression is
 rewritten so that every ``PH`` token names exactly the weekdays, among that date and the day before
-(whose late hours can run past midnight), that are England and Wales bank holidays from the
-``holidays`` package; a weekday outside those two days when neither is one. The library then
+(whose late hours can run past midnight), that are England and Wales bank holidays as GOV.UK lists
+them (``england_bank_holidays``); a weekday outside those two days when neither is one.
+
+What is refused and why (issue 13's eight classes) is in DEVELOPING.md, "Opening hours":
+``evaluation_error`` is what the engine cannot show truthfully; ``hours_error`` adds the editors'
+rule that timed hours say what happens on bank holidays. The library then
 evaluates the date as usual, with PH matching on bank holidays and nowhere else.
 """
 
