@@ -183,8 +183,10 @@ def test_fallback_rule_is_refused_with_what_to_write() -> None:
     assert hours_error('Mo-Fr 09:00-17:00 || "by appointment"') == (
         "'Mo-Fr 09:00-17:00 || \"by appointment\"' has a fallback rule ('||'), which this site cannot evaluate; "
         "write the other times as a rule of their own before the hours, "
-        "e.g. '24/7 unknown \"by appointment\"; Mo-Fr 09:00-17:00; PH off'"
+        "e.g. '24/7 unknown \"by appointment\"; Mo-Fr 09:00-17:00'"
     )
+    assert "e.g. '24/7 unknown \"ring first\"; Mo-Fr 09:00-17:00; PH off'" in str(hours_error('Mo-Fr 09:00-17:00; PH off || unknown "ring first"'))
+    assert "e.g. '24/7 unknown \"by appointment\"; Mo-Fr 09:00-17:00; PH off'" in str(hours_error("Mo-Fr 09:00-17:00 || Sa 10:00-12:00"))
 
 
 @pytest.mark.parametrize("expr", ['Mo-Fr "call to check"', 'Mo-Fr 09:00-17:00 "phone first"; PH off', '"ring first"'])

@@ -52,7 +52,7 @@ BROWSER_PAIRS = 3000
 # The eight defect classes of issue 13. Refused: make check says what to write instead (the second item,
 # quoted in the message).
 REFUSED = {
-    "1 fallback rule with a comment": ('Mo-Fr 09:00-17:00 || "by appointment"', '24/7 unknown "by appointment"; Mo-Fr 09:00-17:00; PH off'),
+    "1 fallback rule with a comment": ('Mo-Fr 09:00-17:00; PH off || "by appointment"', '24/7 unknown "by appointment"; Mo-Fr 09:00-17:00; PH off'),
     "2 comment with no state keyword": ('Mo-Fr "call to check"', 'unknown "call to check"'),
     "2 comment with no state keyword, with times": ('Mo-Fr 09:00-17:00 "phone first"; PH off', 'open "phone first"'),
     "3 open end": ("Mo-Fr 09:00+; PH off", 'Mo-Fr 09:00-24:00 unknown "closing time varies"'),

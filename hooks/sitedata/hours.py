@@ -142,7 +142,7 @@ def evaluation_error(expr: str) -> str | None:
     if _FALLBACK.search(outside_comments):
         return (
             f"'{expr}' has a fallback rule ('||'), which this site cannot evaluate; write the other times as a rule "
-            f"of their own before the hours, e.g. '24/7 unknown \"by appointment\"; Mo-Fr 09:00-17:00; PH off'"
+            f"of their own before the hours, e.g. '{_without_fallback(expr)}'"
         )
     if _OPEN_END.search(outside_comments):
         return (
@@ -297,6 +297,17 @@ def hours_24_7_warning(*, text: str, hours: str) -> str | None:
     claim = _CLAIMS_24_7.search(text)
     said = claim.group(0) if claim else "24/7"
     return f"the text says '{said}' but the hours are '{hours}', not '24/7'; correct the text or set hours to '24/7'"
+
+
+def _without_fallback(expr: str) -> str:
+    """What to write instead of 'A || "comment"': the comment as an unknown rule for all times, then A."""
+    primary, _, fallback = expr.partition("||")
+    comment = _COMMENT.search(fallback)
+    if comment and _COMMENT.sub("", fallback).strip(" ;") not in ("", "unknown"):
+        comment = None
+    if comment is None or "||" in fallback:
+        return '24/7 unknown "by appointment"; Mo-Fr 09:00-17:00; PH off'
+    return f"24/7 unknown {comment.group(0)}; {primary.strip()}"
 
 
 def _syntax_message(expr: str, *, parser_message: str) -> str:
