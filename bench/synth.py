@@ -54,12 +54,12 @@ COMMON_HOURS = (
     ("Mo-Fr 10:00-12:30,13:30-16:00; PH unknown", "Monday to Friday 10am to 12.30pm and 1.30pm to 4pm"),
     ("Mo-Fr 09:00-17:00; Sa 10:00-13:00; PH off", "Weekdays 9am to 5pm, Saturday mornings 10am to 1pm"),
     ("Mo,We 09:00-20:00; Tu,Th,Fr 09:00-17:00; PH unknown", "Monday and Wednesday 9am to 8pm; other weekdays 9am to 5pm"),
-    ("Mo-Su 08:00-20:00", "Every day, 8am to 8pm"),
-    ("Mo-Fr 18:00-22:00; Sa,Su 10:00-22:00", "Weekday evenings 6pm to 10pm; weekends 10am to 10pm"),
-    ("Fr 20:00-02:00", "Friday nights, 8pm to 2am"),
+    ("Mo-Su 08:00-20:00; PH unknown", "Every day, 8am to 8pm"),
+    ("Mo-Fr 18:00-22:00; Sa,Su 10:00-22:00; PH unknown", "Weekday evenings 6pm to 10pm; weekends 10am to 10pm"),
+    ("Fr 20:00-02:00; PH unknown", "Friday nights, 8pm to 2am"),
     ("Mo-Th 09:30-16:30; Fr 09:30-15:00; PH off", "Monday to Thursday 9.30am to 4.30pm; Friday 9.30am to 3pm"),
     ("Mo-Fr 09:00-21:00; Sa,Su 09:00-17:00; PH 10:00-14:00", "Weekdays 9am to 9pm; weekends 9am to 5pm; bank holidays 10am to 2pm"),
-    ("Tu 17:00-19:00", "Tuesday evenings, 5pm to 7pm"),
+    ("Tu 17:00-19:00; PH unknown", "Tuesday evenings, 5pm to 7pm"),
     ("Mo-Fr 08:30-17:30; PH off", "Monday to Friday, 8.30am to 5.30pm"),
 )
 DAY_SETS = ("Mo-Fr", "Mo-Th", "Mo-Sa", "Mo-Su", "Mo,We,Fr", "Tu-Th", "Mo-Fr", "Mo-Fr")
@@ -376,7 +376,7 @@ class _Generator:
         expr = f"{days} {span}"
         if self.rng.random() < 0.3:
             expr += f"; Sa {_hhmm(self.rng.randint(18, 22) * 30)}-{_hhmm(26 * 30)}"
-        expr += self.rng.choice(("; PH off", "; PH unknown", ""))
+        expr += self.rng.choice(("; PH off", "; PH unknown", "; PH 10:00-14:00"))  # make check asks for a PH rule
         return expr, None
 
     def _phone(self) -> str:

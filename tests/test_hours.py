@@ -49,7 +49,7 @@ BANK_HOLIDAYS = {
     date(2027, 12, 27): "Christmas Day (substitute day)",
     date(2027, 12, 28): "Boxing Day (substitute day)",
 }
-# Christmas and Boxing Day falling at a weekend are public holidays too (PH), though not bank holidays.
+# Christmas and Boxing Day falling at a weekend: GOV.UK lists only the substitute day, so PH does not match them.
 WEEKEND_HOLIDAYS = {date(2026, 12, 26), date(2027, 12, 25), date(2027, 12, 26)}
 ORDINARY_WEEKDAYS = [
     date(2025, 12, 31), date(2026, 1, 2), date(2026, 4, 2), date(2026, 4, 7), date(2026, 5, 5),
@@ -77,12 +77,15 @@ def _at(day: date, hour: int, minute: int = 0, *, tz: ZoneInfo | timezone = LOND
     [
         EXAMPLE,
         "24/7",
-        "Mo,We 09:00-20:00; Tu,Th,Fr 09:00-17:00",
+        "Mo,We 09:00-20:00; Tu,Th,Fr 09:00-17:00; PH unknown",
         "Mo-Fr 10:00-16:00; PH unknown",
-        "Fr 20:00-02:00",
+        "Fr 20:00-02:00; PH off",
         "Mo-Fr 10:00-16:00; PH,Sa off",
         "Mo-Fr 10:00-16:00; PH +1 day off",
-        'Mo-Fr 10:00-16:00 "call back service"; PH off',
+        'Mo-Fr 10:00-16:00 open "call back service"; PH off',
+        'Mo-Fr 10:00-16:00; Sa unknown "by appointment"; PH off',
+        "Mo-Fr 09:00-17:00; Dec 25,26 off; PH off",
+        "Mo-Su 00:00-24:00",
     ],
 )
 def test_valid_hours_have_no_error(expr: str) -> None:
@@ -176,6 +179,74 @@ def test_sun_times_are_not_supported() -> None:
     assert message.startswith("'Mo-Fr sunrise-sunset' uses sunrise/sunset times, which this site does not work out;")
 
 
+def test_fallback_rule_is_refused_with_what_to_write() -> None:
+    assert hours_error('Mo-Fr 09:00-17:00 || "by appointment"') == (
+        "'Mo-Fr 09:00-17:00 || \"by appointment\"' has a fallback rule ('||'), which this site cannot evaluate; "
+        "write the other times as a rule of their own before the hours, "
+        "e.g. '24/7 unknown \"by appointment\"; Mo-Fr 09:00-17:00'"
+    )
+    assert "e.g. '24/7 unknown \"ring first\"; Mo-Fr 09:00-17:00; PH off'" in str(hours_error('Mo-Fr 09:00-17:00; PH off || unknown "ring first"'))
+    assert "e.g. '24/7 unknown \"by appointment\"; Mo-Fr 09:00-17:00; PH off'" in str(hours_error("Mo-Fr 09:00-17:00 || Sa 10:00-12:00"))
+
+
+@pytest.mark.parametrize("expr", ['Mo-Fr "call to check"', 'Mo-Fr 09:00-17:00 "phone first"; PH off', '"ring first"'])
+def test_comment_without_a_state_is_refused(expr: str) -> None:
+    message = hours_error(expr)
+    assert message is not None
+    assert "has no open, closed or unknown before it, and OSM then reads it as unknown; write 'open \"" in message
+
+
+def test_comment_without_a_state_names_the_comment() -> None:
+    assert hours_error('Mo-Fr 09:00-17:00 "phone first"; PH off') == (
+        "'Mo-Fr 09:00-17:00 \"phone first\"; PH off': the comment \"phone first\" has no open, closed or unknown "
+        "before it, and OSM then reads it as unknown; write 'open \"phone first\"' if the service is open then, "
+        "or 'unknown \"phone first\"' if the source does not say"
+    )
+
+
+def test_open_end_is_refused() -> None:
+    message = hours_error("Mo-Fr 09:00+; PH off")
+    assert message == (
+        "'Mo-Fr 09:00+; PH off' has an open end ('+'), which gives no closing time; give the closing time, e.g. "
+        "'Mo-Fr 09:00-17:00', or say the closing time is not known: 'Mo-Fr 09:00-24:00 unknown \"closing time varies\"'"
+    )
+
+
+def test_missing_bank_holiday_rule_is_refused_by_the_check_but_evaluated_by_the_engine() -> None:
+    assert hours_error("Mo-Fr 09:00-17:00") == (
+        "'Mo-Fr 09:00-17:00' says nothing about bank holidays; add a PH rule: 'Mo-Fr 09:00-17:00; PH off' (closed), "
+        "'Mo-Fr 09:00-17:00; PH unknown' (the source does not say) or 'Mo-Fr 09:00-17:00; PH 10:00-14:00' (its own hours)"
+    )
+    assert hours_error("24/7") is None
+    assert hours_error('Mo-Fr 09:00-17:00 open "not PH"') is not None  # PH in a comment is no rule
+    # As OSM reads it: the weekday hours apply on a bank holiday too.
+    assert state_at(_timetable("Mo-Fr 09:00-17:00"), now=_at(date(2026, 12, 28), 12)).state == "open"
+
+
+def test_a_month_with_a_list_of_days_is_accepted() -> None:
+    timetable = _timetable("Mo-Su 09:00-17:00; PH unknown; Dec 25,26 off; Jan 01-02,05 off")
+    assert state_at(timetable, now=_at(date(2026, 12, 24), 12)).state == "open"
+    assert state_at(timetable, now=_at(date(2026, 12, 25), 12)).state == "closed"
+    assert state_at(timetable, now=_at(date(2026, 12, 26), 12)).state == "closed"
+    assert state_at(timetable, now=_at(date(2026, 12, 27), 12)).state == "open"
+    assert state_at(timetable, now=_at(date(2027, 1, 2), 12)).state == "closed"
+    assert state_at(timetable, now=_at(date(2027, 1, 4), 12)).state == "open"
+    assert state_at(timetable, now=_at(date(2027, 1, 5), 12)).state == "closed"
+
+
+@pytest.mark.parametrize("expr", ["Mo-Fr 09:00-17:00; PH Mo off", "Mo-Fr sunset-22:00; PH off"])
+def test_still_refused_on_purpose(expr: str) -> None:
+    assert hours_error(expr) is not None
+
+
+def test_unknown_label_carries_the_sources_comment() -> None:
+    timetable = _timetable('Mo-Fr 09:00-17:00; Sa unknown "by appointment"; PH off')
+    saturday = date(2026, 11, 28)
+    assert state_at(timetable, now=_at(saturday, 11)).label == "Hours not confirmed today \u2014 by appointment"
+    assert timetable["week"][5] == [[0, 1440, "u", "by appointment"]]
+    assert state_at(timetable, now=_at(date(2026, 11, 27), 18)).label == "Closed · hours not confirmed from midnight"
+
+
 def test_compiling_invalid_hours_raises_the_same_message() -> None:
     with pytest.raises(ValueError) as caught:
         compile_timetable("Mon-Fri 09:00-17:00", start=START, days=7)
@@ -208,7 +279,7 @@ def test_example_compiles_to_week_and_bank_holidays() -> None:
 
 def test_unknown_bank_holidays_compile_to_u() -> None:
     timetable = compile_timetable("Mo-Fr 10:00-16:00; PH unknown", start=date(2026, 12, 21), days=14)
-    assert timetable["days"] == {"2026-12-25": "u", "2026-12-26": "u", "2026-12-28": "u", "2027-01-01": "u"}
+    assert timetable["days"] == {"2026-12-25": "u", "2026-12-28": "u", "2027-01-01": "u"}
 
 
 def test_24_7_compiles_tiny() -> None:
@@ -238,7 +309,14 @@ def test_days_must_be_positive() -> None:
 
 def test_england_bank_holidays_2026_and_2027() -> None:
     found = england_bank_holidays(first=date(2026, 1, 1), last=date(2027, 12, 31))
-    assert found == set(BANK_HOLIDAYS) | WEEKEND_HOLIDAYS
+    assert found == set(BANK_HOLIDAYS)
+
+
+@pytest.mark.parametrize("day", sorted(WEEKEND_HOLIDAYS), ids=str)
+def test_a_holiday_on_a_weekend_is_not_a_bank_holiday_only_its_substitute_is(day: date) -> None:
+    timetable = _timetable("Sa,Su 10:00-16:00; PH off")
+    assert state_at(timetable, now=_at(day, 12)).state == "open"
+    assert state_at(timetable, now=_at(date(2026, 12, 28), 12)).state == "closed"
 
 
 @pytest.mark.parametrize("day", sorted(BANK_HOLIDAYS), ids=lambda day: f"{day}-{BANK_HOLIDAYS[day]}")
@@ -248,7 +326,7 @@ def test_ph_off_is_closed_on_every_bank_holiday(day: date) -> None:
         assert state_at(timetable, now=_at(day, hour)).state == "closed"
 
 
-@pytest.mark.parametrize("day", sorted(set(BANK_HOLIDAYS) | WEEKEND_HOLIDAYS), ids=str)
+@pytest.mark.parametrize("day", sorted(BANK_HOLIDAYS), ids=str)
 def test_ph_unknown_is_unknown_all_day_on_every_bank_holiday(day: date) -> None:
     timetable = _timetable("Mo-Fr 10:00-16:00; PH unknown")
     for hour in (0, 10, 12, 23):
@@ -288,7 +366,7 @@ def test_late_bank_holiday_hours_run_into_the_next_day() -> None:
 
 
 def test_ph_in_a_comment_is_left_alone() -> None:
-    timetable = _timetable('Mo-Fr 10:00-16:00 "closed PH"; PH off')
+    timetable = _timetable('Mo-Fr 10:00-16:00 open "closed PH"; PH off')
     assert state_at(timetable, now=_at(date(2026, 8, 31), 12)).state == "closed"
     assert state_at(timetable, now=_at(date(2026, 9, 1), 12)).state == "open"
 
@@ -343,7 +421,8 @@ def test_24_7_closing_on_bank_holidays_says_when() -> None:
     timetable = _timetable("24/7; PH off")
     assert state_at(timetable, now=_at(date(2026, 12, 20), 22)).label == "Open 24 hours"
     assert state_at(timetable, now=_at(date(2026, 12, 24), 22)).label == "Open now · closes midnight"
-    assert state_at(timetable, now=_at(date(2026, 12, 25), 9)).label == "Closed · opens Sunday 00:00"  # Boxing Day too
+    assert state_at(timetable, now=_at(date(2026, 12, 25), 9)).label == "Closed · opens midnight"  # Boxing Day is no bank holiday
+    assert state_at(timetable, now=_at(date(2026, 12, 27), 9)).label == "Open now · closes midnight"  # its substitute is
 
 
 def test_unknown_labels() -> None:
@@ -442,6 +521,41 @@ def test_opening_time_that_happens_twice_opens_the_first_time(day: date) -> None
     result = state_at(timetable, now=_at(day, 0, 0, tz=UTC))  # 01:00 BST
     assert (result.label, result.next_change) == ("Closed · opens 01:30", _at(day, 0, 30, tz=UTC))
     assert state_at(timetable, now=_at(day, 0, 30, tz=UTC)).next_change == _at(day, 4, 0, tz=UTC)
+    # The clocks go back to 01:00 while it is open: it stays open through the second pass.
+    second_pass = state_at(timetable, now=_at(day, 1, 10, tz=UTC))
+    assert (second_pass.label, second_pass.next_change) == ("Open now · closes 04:00", _at(day, 4, 0, tz=UTC))
+
+
+@pytest.mark.parametrize("day", CLOCKS_BACK, ids=str)
+def test_hours_wholly_in_the_repeated_hour_open_once(day: date) -> None:
+    timetable = _timetable("Su 01:15-01:45; Mo 09:00-10:00")
+    assert state_at(timetable, now=_at(day, 0, 20, tz=UTC)).label == "Open now · closes 01:45"  # 01:20 BST
+    second_pass = state_at(timetable, now=_at(day, 1, 20, tz=UTC))  # 01:20 GMT
+    assert (second_pass.state, second_pass.label) == ("closed", "Closed · opens tomorrow 09:00")
+
+
+@pytest.mark.parametrize("day", CLOCKS_BACK, ids=str)
+def test_every_next_change_in_the_repeated_hour_is_in_the_future(day: date) -> None:
+    """The October bug: the next change was taken from the first pass, already past, and the page looped."""
+    for expr in ("Su 01:30-04:00", "Su 01:15-01:45", "Mo-Su 00:30-03:00", "Su 00:00-01:30", "Sa 23:00-01:10", "24/7; PH off"):
+        timetable = _timetable(expr)
+        for minute in range(0, 180):
+            now = _at(day, 0, tz=UTC) + timedelta(minutes=minute, seconds=30)
+            result = state_at(timetable, now=now)
+            assert result.next_change is None or result.next_change > now, (expr, now)
+            if result.next_change is not None:
+                before = state_at(timetable, now=result.next_change - timedelta(seconds=1))
+                after = state_at(timetable, now=result.next_change)
+                assert before.state == result.state != after.state, (expr, now)
+
+
+@pytest.mark.parametrize("day", CLOCKS_FORWARD, ids=str)
+def test_hours_wholly_in_the_skipped_hour_never_open(day: date) -> None:
+    timetable = _timetable("Su 01:15-01:45; Su 05:00-06:00")
+    result = state_at(timetable, now=_at(day, 0, 30, tz=UTC))  # 00:30 GMT
+    assert (result.state, result.label) == ("closed", "Closed · opens 05:00")
+    assert result.next_change == _at(day, 4, 0, tz=UTC)
+    assert state_at(timetable, now=_at(day, 1, 0, tz=UTC)).state == "closed"  # 02:00 BST
 
 
 # --- weekly summary -----------------------------------------------------------------------------------

@@ -36,6 +36,12 @@ HOURS = {
 }
 TIMETABLES = {name: compile_timetable(expr, start=BUILT_ON, days=400) for name, expr in HOURS.items()}
 TIMETABLES["expired"] = compile_timetable("Mo-Fr 10:00-16:00; PH off", start=date(2025, 1, 1), days=30)
+LOOP_GUARD_JS = """(() => {
+  window.evaluations = [];
+  document.addEventListener('openstatechange', () => window.evaluations.push(Date.now()));
+  const schedule = window.setTimeout;
+  window.setTimeout = function () { return window.evaluations.length > 100 ? 0 : schedule.apply(this, arguments); };
+})()"""
 STATES_JS = """els => els.map(el => ({
   id: el.id, state: el.getAttribute('data-open-state'), label: el.textContent
 }))"""
@@ -202,4 +208,39 @@ def test_timer_is_capped_and_re_evaluates(browser: Browser, page_url: str) -> No
     page.clock.run_for(int(timedelta(hours=1).total_seconds() * 1000))
     assert page.evaluate("window.changes") >= 1
     assert _shown(page) == _expected(now=_js_now(page))
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    "start",
+    [datetime(2027, 10, 31, 0, 30, tzinfo=UTC), datetime(2027, 10, 31, 1, 5, tzinfo=UTC), datetime(2027, 10, 31, 1, 40, tzinfo=UTC)],
+    ids=["opened at 01:30 BST", "opened at the second 01:05", "opened at the second 01:40"],
+)
+def test_repeated_hour_re_evaluates_only_a_few_times_a_minute(browser: Browser, page_url: str, start: datetime) -> None:
+    """October's bug: in the second 01:00-02:00 the next change was the first pass's, already past, and the
+    page re-evaluated ~2,000 times in 2 s. With the clock fixed, count every evaluation for three hours
+    (Sunday 31 October 2027 lies inside the fixture's timetables; at 01:00 GMT the clocks go back)."""
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.clock.install(time=start - timedelta(minutes=1))
+    # Count every evaluation from the first; after 100 stop scheduling timers, so that a loop (the old bug)
+    # shows as a count that fails the test rather than as a fake clock that never gets to the end of the hour.
+    page.add_init_script(LOOP_GUARD_JS)
+    page.clock.pause_at(start)
+    page.goto(page_url)
+    page.wait_for_function("() => window.openNow !== undefined")
+    disagreements = [] if _shown(page) == _expected(now=start) else [start]
+    for _ in range(3 * 60):  # a minute at a time, checking the page agrees with Python at every step
+        page.clock.run_for(60_000)
+        if _shown(page) != _expected(now=_js_now(page)):
+            disagreements.append(_js_now(page))
+    times = page.evaluate("window.evaluations")
+    assert len(times) > 1, "the page never re-evaluated in three hours"
+    busiest = max(sum(1 for t in times if first <= t < first + 60_000) for first in times)
+    assert busiest <= 3, f"{busiest} evaluations within one minute"
+    assert len(times) <= 12, f"{len(times)} evaluations in three hours"
+    assert disagreements == []
+    assert problems == []
     page.context.close()

@@ -11,16 +11,22 @@ Timetable (``compile_timetable``), as JSON::
      "week": [<Mo>, <Tu>, <We>, <Th>, <Fr>, <Sa>, <Su>],   # or [<day>]: the same every day
      "days": {"2026-12-25": [], "2027-04-05": "u"}}        # only dates unlike their weekday
 
-A <day> is a sorted list of intervals ``[start, end]`` (open) or ``[start, end, "u"]`` (unknown) in
-minutes since that date's midnight on the London wall clock, 0 <= start < end <= 1440; the rest of
-the day is closed. ``"u"`` alone means unknown all day. ``from`` is the first date covered and
-``to`` the first date not covered. Hours past midnight are split at midnight.
+A <day> is a sorted list of intervals ``[start, end]`` (open) or ``[start, end, "u"]`` (unknown; with
+the source's comment, ``[start, end, "u", "by appointment"]``) in minutes since that date's midnight
+on the London wall clock, 0 <= start < end <= 1440; the rest of the day is closed. ``"u"`` alone
+means unknown all day. ``from`` is the first date covered and ``to`` the first date not covered.
+Hours past midnight are split at midnight. Each wall-clock minute stands for the first instant the
+clock shows it (see ``_segment_at`` for the two nights a year the clocks change).
 
 Bank holidays: opening_hours_py cannot be given a holiday calendar and its own GB calendar misses
 England-only bank holidays, so ``PH`` is never shown to the library. For each date the expression is
 rewritten so that every ``PH`` token names exactly the weekdays, among that date and the day before
-(whose late hours can run past midnight), that are England and Wales bank holidays from the
-``holidays`` package; a weekday outside those two days when neither is one. The library then
+(whose late hours can run past midnight), that are England and Wales bank holidays as GOV.UK lists
+them (``england_bank_holidays``); a weekday outside those two days when neither is one.
+
+What is refused and why (issue 13's eight classes) is in DEVELOPING.md, "Opening hours":
+``evaluation_error`` is what the engine cannot show truthfully; ``hours_error`` adds the editors'
+rule that timed hours say what happens on bank holidays. The library then
 evaluates the date as usual, with PH matching on bank holidays and nowhere else.
 """
 
@@ -56,6 +62,7 @@ MONTH_NAMES = (
 SUMMARY_DAYS = 7 * 52
 
 DayHours = str | list[list[Any]]
+Segment = tuple[int, int, str, str]  # start and end minute on the wall clock, state, comment (unknown runs only)
 Timetable = dict[str, Any]
 
 _OSM_WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -66,6 +73,14 @@ _PH_TOKEN = re.compile(r"\bPH(?:\s*([+-])\s*(\d+)\s*days?\b)?")
 # opening_hours_py reads "PH Mo-Fr" as "PH or Mo-Fr"; the OSM wiki reads it as "PH and Mo-Fr".
 _PH_THEN_WEEKDAY = re.compile(r"\bPH(?:\s*[+-]\s*\d+\s*days?)?\s+(?:Mo|Tu|We|Th|Fr|Sa|Su)\b")
 _SCHOOL_HOLIDAYS = re.compile(r"\bSH\b")
+_FALLBACK = re.compile(r"\|\|")
+_OPEN_END = re.compile(r"\d\d:\d\d\s*\+")
+_STATE_BEFORE_COMMENT = re.compile(r"\b(?:open|closed|off|unknown)\s*$")
+_ANY_PH = re.compile(r"\bPH\b")
+# "Dec 25,26" is valid OSM (a month then a list of days) but opening_hours_py wants "Dec 25,Dec 26".
+_MONTH_DAY_LIST = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(\d{1,2}(?:-\d{1,2})?)((?:\s*,\s*\d{1,2}(?:-\d{1,2})?(?![\d:]))+)"
+)
 _SUN_EVENTS = re.compile(r"\b(?:sunrise|sunset|dawn|dusk)\b")
 _PARSER_POSITION = re.compile(r"-->\s*\d+:(\d+)")
 _SYNTAX_HINTS = (
@@ -103,13 +118,44 @@ class OpenState:
 
 def hours_error(expr: str) -> str | None:
     """A short message saying what is wrong with an opening_hours expression, or None when it is fine."""
+    problem = evaluation_error(expr)
+    if problem:
+        return problem
+    if not _ANY_PH.search(_COMMENT.sub('""', expr)) and not is_24_7(expr):
+        return (
+            f"'{expr}' says nothing about bank holidays; add a PH rule: '{expr}; PH off' (closed), "
+            f"'{expr}; PH unknown' (the source does not say) or '{expr}; PH 10:00-14:00' (its own hours)"
+        )
+    return None
+
+
+def evaluation_error(expr: str) -> str | None:
+    """What hours_error says, less the editors' rule that every timed expression has a PH rule:
+    the expressions the engine refuses to evaluate, because it could not show them truthfully."""
     if not expr.strip():
         return f"hours are empty; write OSM opening_hours syntax, e.g. '{EXAMPLE_HOURS}' or '24/7'"
     try:
-        OpeningHours(expr)
+        OpeningHours(_library_form(expr))
     except (ParserError, SyntaxError) as exc:
         return _syntax_message(expr, parser_message=str(exc))
     outside_comments = _COMMENT.sub('""', expr)
+    if _FALLBACK.search(outside_comments):
+        return (
+            f"'{expr}' has a fallback rule ('||'), which this site cannot evaluate; write the other times as a rule "
+            f"of their own before the hours, e.g. '{_without_fallback(expr)}'"
+        )
+    if _OPEN_END.search(outside_comments):
+        return (
+            f"'{expr}' has an open end ('+'), which gives no closing time; give the closing time, e.g. "
+            f"'Mo-Fr 09:00-17:00', or say the closing time is not known: 'Mo-Fr 09:00-24:00 unknown \"closing time varies\"'"
+        )
+    for comment in _COMMENT.finditer(expr):
+        if not _STATE_BEFORE_COMMENT.search(expr[: comment.start()]):
+            return (
+                f"'{expr}': the comment {comment.group(0)} has no open, closed or unknown before it, and OSM then "
+                f"reads it as unknown; write 'open {comment.group(0)}' if the service is open then, "
+                f"or 'unknown {comment.group(0)}' if the source does not say"
+            )
     if _PH_THEN_WEEKDAY.search(outside_comments):
         return (
             f"'{expr}' puts PH and days side by side, which readers take differently; "
@@ -124,10 +170,16 @@ def hours_error(expr: str) -> str | None:
 
 @lru_cache(maxsize=64)
 def england_bank_holidays(*, first: date, last: date) -> frozenset[date]:
-    """England and Wales bank holidays from first to last, substitute days included."""
+    """England and Wales bank holidays from first to last, as GOV.UK lists them.
+
+    ``holidays`` also returns Christmas, Boxing Day and New Year's Day on the Saturday or Sunday they
+    fall on, beside the Monday or Tuesday substitute. A bank holiday in England is always a weekday
+    (a weekend one moves to a substitute day), so the weekend dates are dropped: GOV.UK lists only
+    the substitute.
+    """
     years = range(first.year, last.year + 1)
     calendar = holidays.country_holidays("GB", subdiv="ENG", years=years)
-    return frozenset(day for day in calendar if first <= day <= last)
+    return frozenset(day for day in calendar if first <= day <= last and day.weekday() < 5)
 
 
 def compile_timetable(expr: str, *, start: date, days: int) -> Timetable:
@@ -143,7 +195,7 @@ def timetable_json(expr: str, *, start: date, days: int) -> str:
 
 
 def _compile(expr: str, *, start: date, days: int) -> Timetable:
-    problem = hours_error(expr)
+    problem = evaluation_error(expr)
     if problem:
         raise ValueError(problem)
     if days < 1:
@@ -179,20 +231,18 @@ def state_at(timetable: Mapping[str, Any], *, now: datetime) -> OpenState:
     """Open, closed or unknown at now (timezone-aware), with the next change and a label to show."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    local = now.astimezone(LONDON)
-    today = local.date()
-    if timetable.get("v") != TIMETABLE_VERSION or not _covers(timetable, day=today):
+    here = _segment_at(timetable, at=now) if timetable.get("v") == TIMETABLE_VERSION else None
+    if here is None:
         return OpenState(state=UNKNOWN, label=EXPIRED_LABEL, expired=True)
-    minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1_000_000) / 60
-    segments = _segments_on(timetable, day=today)
-    index = next(i for i, segment in enumerate(segments) if minute < segment[1])
-    state = segments[index][2]
-    change = _next_change(timetable, day=today, segments=segments, index=index)
+    today = now.astimezone(LONDON).date()
+    state, comment = here[2], here[3]
+    # An unknown run's comment is the source's own words on why (e.g. "by appointment"): show it.
+    note = f" \u2014 {comment}" if state == UNKNOWN and comment else ""
+    change = _next_change(timetable, now=now, state=state)
     if change is None:
         label = {OPEN: OPEN_ALL_DAY_LABEL, CLOSED: "Closed", UNKNOWN: "Hours not confirmed today"}[state]
-        return OpenState(state=state, label=label)
-    change_day, change_minute, next_state = change
-    next_change = _instant_at(day=change_day, minute=change_minute)
+        return OpenState(state=state, label=label + note)
+    next_change, next_state = change
     # Read the clock at the instant itself: a time skipped when clocks go forward shows as the hour after.
     change_wall = next_change.astimezone(LONDON)
     when = _when(today=today, day=change_wall.date(), minute=change_wall.hour * 60 + change_wall.minute)
@@ -204,7 +254,7 @@ def state_at(timetable: Mapping[str, Any], *, now: datetime) -> OpenState:
         label = f"Closed · opens {when}"
     else:
         label = f"Closed · hours not confirmed from {when}"
-    return OpenState(state=state, label=label, next_change=next_change)
+    return OpenState(state=state, label=label + note, next_change=next_change)
 
 
 def weekly_summary(hours: str | Mapping[str, Any], *, start: date | None = None) -> list[tuple[str, str]]:
@@ -213,7 +263,7 @@ def weekly_summary(hours: str | Mapping[str, Any], *, start: date | None = None)
         if start is None:
             raise ValueError("start is required to summarise an expression")
         hours = compile_timetable(hours, start=start, days=SUMMARY_DAYS)
-    week = [_decode_day(hours["week"][weekday % len(hours["week"])]) for weekday in range(7)]
+    week = [tuple(run[:3] for run in _decode_day(hours["week"][weekday % len(hours["week"])])) for weekday in range(7)]
     shown: list[list[tuple[int, int, str]]] = [list(day) for day in week]
     for weekday in range(7):
         following = (weekday + 1) % 7
@@ -235,18 +285,29 @@ def claims_24_7(text: str) -> bool:
 def is_24_7(expr: str) -> bool:
     """The expression means open at all times, bank holidays included."""
     try:
-        return str(OpeningHours(expr).normalize()) == "24/7"
+        return str(OpeningHours(_library_form(expr)).normalize()) == "24/7"
     except (ParserError, SyntaxError):
         return False
 
 
 def hours_24_7_warning(*, text: str, hours: str) -> str | None:
     """A warning when text claims 24/7 but the hours are valid and something else, or None."""
-    if not claims_24_7(text) or hours_error(hours) or is_24_7(hours):
+    if not claims_24_7(text) or evaluation_error(hours) or is_24_7(hours):
         return None
     claim = _CLAIMS_24_7.search(text)
     said = claim.group(0) if claim else "24/7"
     return f"the text says '{said}' but the hours are '{hours}', not '24/7'; correct the text or set hours to '24/7'"
+
+
+def _without_fallback(expr: str) -> str:
+    """What to write instead of 'A || "comment"': the comment as an unknown rule for all times, then A."""
+    primary, _, fallback = expr.partition("||")
+    comment = _COMMENT.search(fallback)
+    if comment and _COMMENT.sub("", fallback).strip(" ;") not in ("", "unknown"):
+        comment = None
+    if comment is None or "||" in fallback:
+        return '24/7 unknown "by appointment"; Mo-Fr 09:00-17:00; PH off'
+    return f"24/7 unknown {comment.group(0)}; {primary.strip()}"
 
 
 def _syntax_message(expr: str, *, parser_message: str) -> str:
@@ -274,7 +335,19 @@ def _expression_for_day(expr: str, *, day: date, bank_holidays: frozenset[date])
 
 @lru_cache(maxsize=512)
 def _parsed(expr: str) -> OpeningHours:
-    return OpeningHours(expr)
+    return OpeningHours(_library_form(expr))
+
+
+def _library_form(expr: str) -> str:
+    """The expression as opening_hours_py reads it: month-day lists spelt out ("Dec 25,26" -> "Dec 25,Dec 26")."""
+
+    def spelt_out(match: re.Match[str]) -> str:
+        month = match.group(1)
+        days = [match.group(2), *(part.strip() for part in match.group(3).split(",") if part.strip())]
+        return ",".join(f"{month} {day}" for day in days)
+
+    parts = _COMMENT.split(expr)
+    return "".join(part if n % 2 else _MONTH_DAY_LIST.sub(spelt_out, part) for n, part in enumerate(parts))
 
 
 def _days_holidays_reach(expr: str, *, bank_holidays: frozenset[date]) -> set[date]:
@@ -289,23 +362,25 @@ def _days_holidays_reach(expr: str, *, bank_holidays: frozenset[date]) -> set[da
     return {h + timedelta(days=offset + extra) for h in bank_holidays for offset in offsets for extra in (0, 1)}
 
 
-def _intervals_of(rewritten: str, day: date) -> tuple[tuple[int, int, str], ...]:
+def _intervals_of(rewritten: str, day: date) -> tuple[Segment, ...]:
     """One day of one PH-rewritten expression."""
     return _intervals_by_day(_parsed(rewritten), dates=[day])[day]
 
 
-def _intervals_by_day(rules: OpeningHours, *, dates: list[date]) -> dict[date, tuple[tuple[int, int, str], ...]]:
-    """Open and unknown runs per day, in wall-clock minutes, from one call to the library for the whole span."""
+def _intervals_by_day(rules: OpeningHours, *, dates: list[date]) -> dict[date, tuple[Segment, ...]]:
+    """Open and unknown runs per day, in wall-clock minutes, from one call to the library for the whole span.
+    Unknown runs keep their comment; open runs drop it (the label has no room for it)."""
     first_midnight = datetime.combine(dates[0], time())  # wall clock: naive on purpose, never compared with instants
     end = datetime.combine(dates[-1], time()) + timedelta(days=1)
     # Minutes from the first midnight, in plain integers: this loop runs for every interval of a year
     # of every distinct expression (a national directory has thousands of them).
     base = dates[0].toordinal()
-    found: list[list[tuple[int, int, str]]] = [[] for _ in dates]
-    for begin, stop, state, _comment in rules.intervals(first_midnight, end):
+    found: list[list[Segment]] = [[] for _ in dates]
+    for begin, stop, state, comment in rules.intervals(first_midnight, end):
         if state == State.CLOSED:
             continue
         kind = OPEN if state == State.OPEN else UNKNOWN
+        note = (comment or "") if kind == UNKNOWN else ""
         at = (begin.toordinal() - base) * DAY_MINUTES + begin.hour * 60 + begin.minute
         until = (stop.toordinal() - base) * DAY_MINUTES + stop.hour * 60 + stop.minute
         while at < until:
@@ -313,38 +388,41 @@ def _intervals_by_day(rules: OpeningHours, *, dates: list[date]) -> dict[date, t
             cut = min(until, (day + 1) * DAY_MINUTES)
             if 0 <= day < len(found):
                 day_runs = found[day]
-                if day_runs and day_runs[-1][1] == first and day_runs[-1][2] == kind:
+                if day_runs and day_runs[-1][1] == first and day_runs[-1][2:] == (kind, note):
                     first = day_runs.pop()[0]
-                day_runs.append((first, cut - day * DAY_MINUTES, kind))
+                day_runs.append((first, cut - day * DAY_MINUTES, kind, note))
             at = cut
     return {day: tuple(runs) for day, runs in zip(dates, found, strict=True)}
 
 
-def _usual_week(by_date: Mapping[date, tuple[tuple[int, int, str], ...]]) -> list[tuple[tuple[int, int, str], ...]]:
+def _usual_week(by_date: Mapping[date, tuple[Segment, ...]]) -> list[tuple[Segment, ...]]:
     """Each weekday's most common hours (ties: the first seen), from one pass over the days."""
-    counts: list[Counter[tuple[tuple[int, int, str], ...]]] = [Counter() for _ in range(7)]
+    counts: list[Counter[tuple[Segment, ...]]] = [Counter() for _ in range(7)]
     for day, hours in by_date.items():
         counts[day.weekday()][hours] += 1
     return [c.most_common(1)[0][0] if c else () for c in counts]
 
 
-def _encode_day(hours: tuple[tuple[int, int, str], ...]) -> DayHours:
-    if hours == ((0, DAY_MINUTES, UNKNOWN),):
+def _encode_day(hours: tuple[Segment, ...]) -> DayHours:
+    if hours == ((0, DAY_MINUTES, UNKNOWN, ""),):
         return _UNKNOWN_MARK
-    return [[first, last] if kind == OPEN else [first, last, _UNKNOWN_MARK] for first, last, kind in hours]
+    return [
+        [first, last] if kind == OPEN else [first, last, _UNKNOWN_MARK, note] if note else [first, last, _UNKNOWN_MARK]
+        for first, last, kind, note in hours
+    ]
 
 
-def _decode_day(value: DayHours) -> tuple[tuple[int, int, str], ...]:
+def _decode_day(value: DayHours) -> tuple[Segment, ...]:
     if value == _UNKNOWN_MARK:
-        return ((0, DAY_MINUTES, UNKNOWN),)
-    return tuple((item[0], item[1], UNKNOWN if len(item) > 2 else OPEN) for item in value)
+        return ((0, DAY_MINUTES, UNKNOWN, ""),)
+    return tuple((item[0], item[1], UNKNOWN if len(item) > 2 else OPEN, item[3] if len(item) > 3 else "") for item in value)
 
 
 def _covers(timetable: Mapping[str, Any], *, day: date) -> bool:
     return date.fromisoformat(timetable["from"]) <= day < date.fromisoformat(timetable["to"])
 
 
-def _hours_on(timetable: Mapping[str, Any], *, day: date) -> tuple[tuple[int, int, str], ...]:
+def _hours_on(timetable: Mapping[str, Any], *, day: date) -> tuple[Segment, ...]:
     value = timetable["days"].get(day.isoformat())
     if value is None:
         week = timetable["week"]
@@ -352,46 +430,79 @@ def _hours_on(timetable: Mapping[str, Any], *, day: date) -> tuple[tuple[int, in
     return _decode_day(value)
 
 
-def _segments_on(timetable: Mapping[str, Any], *, day: date) -> list[tuple[int, int, str]]:
-    """The whole day as (start, end, state) runs, closed gaps filled in, neighbours of one state merged."""
-    segments: list[tuple[int, int, str]] = []
+def _segments_on(timetable: Mapping[str, Any], *, day: date) -> list[Segment]:
+    """The whole day as (start, end, state, comment) runs, closed gaps filled in, like neighbours merged."""
+    segments: list[Segment] = []
     cursor = 0
-    for first, last, kind in sorted(_hours_on(timetable, day=day)):
+    for first, last, kind, note in sorted(_hours_on(timetable, day=day)):
         if first > cursor:
-            _extend(segments, (cursor, first, CLOSED))
-        _extend(segments, (first, last, kind))
+            _extend(segments, (cursor, first, CLOSED, ""))
+        _extend(segments, (first, last, kind, note))
         cursor = last
     if cursor < DAY_MINUTES:
-        _extend(segments, (cursor, DAY_MINUTES, CLOSED))
+        _extend(segments, (cursor, DAY_MINUTES, CLOSED, ""))
     return segments
 
 
-def _extend(segments: list[tuple[int, int, str]], segment: tuple[int, int, str]) -> None:
-    if segments and segments[-1][2] == segment[2] and segments[-1][1] == segment[0]:
-        segments[-1] = (segments[-1][0], segment[1], segment[2])
+def _extend(segments: list[Segment], segment: Segment) -> None:
+    if segments and segments[-1][2:] == segment[2:] and segments[-1][1] == segment[0]:
+        segments[-1] = (segments[-1][0], segment[1], segment[2], segment[3])
     else:
         segments.append(segment)
 
 
-def _next_change(
-    timetable: Mapping[str, Any], *, day: date, segments: list[tuple[int, int, str]], index: int
-) -> tuple[date, int, str] | None:
-    """The first later (date, minute, new state) at which the state differs, within the timetable."""
-    state = segments[index][2]
-    for first, _last, kind in segments[index + 1 :]:
-        if kind != state:
-            return day, first, kind
-    following = day + timedelta(days=1)
-    while _covers(timetable, day=following):
-        for first, _last, kind in _segments_on(timetable, day=following):
-            if kind != state:
-                return following, first, kind
-        following += timedelta(days=1)
+def _segment_at(timetable: Mapping[str, Any], *, at: datetime) -> Segment | None:
+    """The run in force at an instant, or None outside the timetable.
+
+    Each wall-clock time stands for the first instant the clock shows it. So in October's repeated
+    hour the second pass keeps the state the first pass ended with (a service open 01:30-04:00 stays
+    open when the clocks go back to 01:00; one open 01:15-01:45 opens once), and in March a run wholly
+    inside the skipped hour never happens.
+    """
+    local = at.astimezone(LONDON)
+    if local.fold:  # the second pass of a repeated time: read the clock as it stood just before it went back
+        change = _clock_change_on(local.date())
+        if change is not None:
+            local = (change - timedelta(microseconds=1)).astimezone(LONDON)
+    day = local.date()
+    if not _covers(timetable, day=day):
+        return None
+    minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1_000_000) / 60
+    return next(segment for segment in _segments_on(timetable, day=day) if minute < segment[1])
+
+
+def _next_change(timetable: Mapping[str, Any], *, now: datetime, state: str) -> tuple[datetime, str] | None:
+    """The first instant after now at which the state differs from state, and that state; None within the timetable.
+
+    On an ordinary day each wall-clock minute happens once, so the first later run of another state is
+    the change. On a day the clocks change, the instant each run starts (the first time the clock shows
+    it, or the jump in March) is tried in order and the state read there: runs wholly inside the skipped
+    hour start and end at the same instant and never show.
+    """
+    day = now.astimezone(LONDON).date()
+    while _covers(timetable, day=day):
+        segments = _segments_on(timetable, day=day)
+        if _clock_change_on(day) is None:
+            for first, _last, kind, _comment in segments:
+                if kind != state:
+                    instant = _instant_at(day=day, minute=first)
+                    if instant > now:
+                        return instant, kind
+        else:
+            for instant in sorted({_instant_at(day=day, minute=segment[0]) for segment in segments}):
+                if instant <= now:
+                    continue
+                found = _segment_at(timetable, at=instant)
+                if found is None:
+                    return None
+                if found[2] != state:
+                    return instant, found[2]
+        day += timedelta(days=1)
     return None
 
 
 def _instant_at(*, day: date, minute: int) -> datetime:
-    """The first instant at which the London wall clock reads this date and minute or later."""
+    """The first instant (UTC) at which the London wall clock reads this date and minute or later."""
     wall = datetime.combine(day, time()) + timedelta(minutes=minute)
     for fold in (0, 1):  # fold 0 is the first of two readings when clocks go back
         instant = wall.replace(tzinfo=LONDON, fold=fold)
@@ -407,6 +518,32 @@ def _instant_at(*, day: date, minute: int) -> datetime:
         else:
             low = middle
     return high
+
+
+def _clock_change_on(day: date) -> datetime | None:
+    """The instant (UTC) the London clocks change on this date, or None on an ordinary day."""
+    return _clock_changes_in(day.year).get(day)
+
+
+@lru_cache(maxsize=16)
+def _clock_changes_in(year: int) -> dict[date, datetime]:
+    """The instants (UTC) the London clocks change in a year, by date: each found to the minute by halving."""
+    found: dict[date, datetime] = {}
+    day = date(year, 1, 1)
+    while day.year == year:
+        low = datetime.combine(day, time(), tzinfo=LONDON).astimezone(UTC)
+        high = datetime.combine(day + timedelta(days=1), time(), tzinfo=LONDON).astimezone(UTC)
+        before = low.astimezone(LONDON).utcoffset()
+        if high.astimezone(LONDON).utcoffset() != before:
+            while high - low > timedelta(minutes=1):
+                middle = low + timedelta(minutes=(high - low) // timedelta(minutes=2))
+                if middle.astimezone(LONDON).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            found[day] = high
+        day += timedelta(days=1)
+    return found
 
 
 def _when(*, today: date, day: date, minute: int) -> str:

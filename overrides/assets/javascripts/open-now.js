@@ -13,6 +13,10 @@
  * visible. After each evaluation it fires "openstatechange" on document. window.openNow.refresh()
  * re-evaluates now; window.openNow.stateOf(el) gives the state of a state element, or of a card
  * (open if any channel is open, else unknown if any is unknown, else closed).
+ * window.openNow.evaluate(timetable, ms) gives {state, label, next, expired} at an instant without
+ * touching the page (the differential test runs thousands of instants through it). The next change is
+ * always later than the instant asked about, so the timer never fires in a loop, even in October's
+ * repeated hour.
  *
  * No dependencies, no network, no eval: safe under a strict Content Security Policy and from file://.
  * hooks/sitedata/hours.py state_at is the reference; the browser tests compare the two.
@@ -67,26 +71,45 @@
   function hoursOn(tt, n) {
     var key = isoDay(n);
     var value = Object.prototype.hasOwnProperty.call(tt.days, key) ? tt.days[key] : tt.week[weekday(n) % tt.week.length];
-    if (value === "u") return [[0, DAY, "unknown"]];
-    return value.map(function (i) { return [i[0], i[1], i.length > 2 ? "unknown" : "open"]; });
+    if (value === "u") return [[0, DAY, "unknown", ""]];
+    return value.map(function (i) { return [i[0], i[1], i.length > 2 ? "unknown" : "open", i.length > 3 ? i[3] : ""]; });
   }
 
-  // The whole day as [start, end, state] runs, closed gaps filled in, neighbours of one state merged.
+  // The whole day as [start, end, state, comment] runs, closed gaps filled in, like neighbours merged.
   function segmentsOn(tt, n) {
     var out = [];
     var cursor = 0;
-    function add(a, b, state) {
+    function add(a, b, state, note) {
       var last = out[out.length - 1];
-      if (last && last[2] === state && last[1] === a) last[1] = b;
-      else out.push([a, b, state]);
+      if (last && last[2] === state && last[3] === note && last[1] === a) last[1] = b;
+      else out.push([a, b, state, note]);
     }
     hoursOn(tt, n).sort(function (x, y) { return x[0] - y[0]; }).forEach(function (i) {
-      if (i[0] > cursor) add(cursor, i[0], "closed");
-      add(i[0], i[1], i[2]);
+      if (i[0] > cursor) add(cursor, i[0], "closed", "");
+      add(i[0], i[1], i[2], i[3]);
       cursor = i[1];
     });
-    if (cursor < DAY) add(cursor, DAY, "closed");
+    if (cursor < DAY) add(cursor, DAY, "closed", "");
     return out;
+  }
+
+  // The run in force at an instant, or null outside the timetable. Each wall-clock time stands for the
+  // first instant the clock shows it: in October's repeated hour the second pass keeps the state the first
+  // pass ended with. Mirrors _segment_at in hooks/sitedata/hours.py.
+  function segmentAt(tt, ms) {
+    var w = wall(ms);
+    var n = Math.floor(w / DAY_MS);
+    var change = clockChangeOn(n);
+    if (change !== null && ms >= change) {
+      var back = (wall(change - 1) - (change - 1)) - (wall(change) - change); // > 0 when clocks went back
+      if (ms < change + back) { w = wall(change - 1); n = Math.floor(w / DAY_MS); }
+    }
+    if (n < dayNumber(tt.from) || n >= dayNumber(tt.to)) return null;
+    var t = (w - n * DAY_MS) / MINUTE_MS;
+    var segs = segmentsOn(tt, n);
+    var i = 0;
+    while (!(t < segs[i][1])) i++;
+    return segs[i];
   }
 
   // The first instant at which the London wall clock reads day n, minute m or later.
@@ -106,6 +129,54 @@
     return high;
   }
 
+  // The instant the London clocks change on day n, or null on an ordinary day (cached: two a year).
+  var changes = {};
+  function clockChangeOn(n) {
+    if (Object.prototype.hasOwnProperty.call(changes, n)) return changes[n];
+    var low = instantAt(n, 0);
+    var high = instantAt(n + 1, 0);
+    var before = wall(low) - low;
+    var result = null;
+    if (wall(high) - high !== before) {
+      while (high - low > MINUTE_MS) {
+        var middle = low + Math.floor((high - low) / (2 * MINUTE_MS)) * MINUTE_MS;
+        if (wall(middle) - middle === before) low = middle;
+        else high = middle;
+      }
+      result = high;
+    }
+    changes[n] = result;
+    return result;
+  }
+
+  // The first instant after now at which the state is not state, and that state; null within the timetable.
+  // Mirrors _next_change in hooks/sitedata/hours.py: on the days the clocks change, the instant each run
+  // starts is tried in order and the state read there (runs wholly in March's skipped hour never show).
+  function nextChange(tt, now, state) {
+    var end = dayNumber(tt.to);
+    for (var n = Math.floor(wall(now) / DAY_MS); n < end; n++) {
+      var segs = segmentsOn(tt, n);
+      var j, at;
+      if (clockChangeOn(n) === null) {
+        for (j = 0; j < segs.length; j++) {
+          if (segs[j][2] === state) continue;
+          at = instantAt(n, segs[j][0]);
+          if (at > now) return [at, segs[j][2]];
+        }
+      } else {
+        var candidates = segs.map(function (seg) { return instantAt(n, seg[0]); });
+        candidates.sort(function (x, y) { return x - y; });
+        for (j = 0; j < candidates.length; j++) {
+          if (!(candidates[j] > now)) continue;
+          var found = segmentAt(tt, candidates[j]);
+          if (!found) return null;
+          if (found[2] !== state) return [candidates[j], found[2]];
+        }
+      }
+    }
+    return null;
+  }
+
   function when(today, ms) {
     var w = wall(ms);
     var n = Math.floor(w / DAY_MS);
@@ -120,35 +191,23 @@
 
   // State, label and next change at an instant; mirrors state_at in hooks/sitedata/hours.py.
   function evaluate(tt, now) {
-    var w = wall(now);
-    var today = Math.floor(w / DAY_MS);
-    var end = dayNumber(tt.to);
-    if (tt.v !== 1 || today < dayNumber(tt.from) || today >= end) {
-      return { state: "unknown", label: EXPIRED, next: null, expired: true };
-    }
-    var t = (w - today * DAY_MS) / MINUTE_MS;
-    var segs = segmentsOn(tt, today);
-    var i = 0;
-    while (!(t < segs[i][1])) i++;
-    var state = segs[i][2];
-    var change = null;
-    for (var n = today; !change && n < end; n++, i = -1) {
-      if (n !== today) segs = segmentsOn(tt, n);
-      for (var j = i + 1; j < segs.length; j++) {
-        if (segs[j][2] !== state) { change = [n, segs[j][0], segs[j][2]]; break; }
-      }
-    }
+    var here = tt.v === 1 ? segmentAt(tt, now) : null;
+    if (!here) return { state: "unknown", label: EXPIRED, next: null, expired: true };
+    var today = Math.floor(wall(now) / DAY_MS);
+    var state = here[2];
+    var note = state === "unknown" && here[3] ? " \u2014 " + here[3] : "";
+    var change = nextChange(tt, now, state);
     if (!change) {
-      return { state: state, label: state === "open" ? ALL_DAY : state === "closed" ? "Closed" : "Hours not confirmed today", next: null };
+      return { state: state, label: (state === "open" ? ALL_DAY : state === "closed" ? "Closed" : "Hours not confirmed today") + note, next: null };
     }
-    var next = instantAt(change[0], change[1]);
+    var next = change[0];
     var at = when(today, next);
     var label;
     if (state === "open") label = next - now >= DAY_MS ? ALL_DAY : "Open now · closes " + at;
     else if (state === "unknown") label = Math.floor(wall(next) / DAY_MS) === today ? "Hours not confirmed until " + at : "Hours not confirmed today";
-    else if (change[2] === "open") label = "Closed · opens " + at;
+    else if (change[1] === "open") label = "Closed · opens " + at;
     else label = "Closed · hours not confirmed from " + at;
-    return { state: state, label: label, next: next };
+    return { state: state, label: label + note, next: next };
   }
 
   // Seven [day, hours] rows; mirrors weekly_summary in hooks/sitedata/hours.py.
@@ -231,7 +290,7 @@
     return "unknown";
   }
 
-  window.openNow = { refresh: refresh, stateOf: stateOf };
+  window.openNow = { refresh: refresh, stateOf: stateOf, evaluate: evaluate };
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") refresh();
   });
