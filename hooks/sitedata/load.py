@@ -146,7 +146,8 @@ def collector_paused() -> Iterator[None]:
 def _display(path: Path, data_dir: Path) -> str:
     """The path editors see in messages: relative to the project, like data/practices.yaml."""
     try:
-        return path.resolve().relative_to(data_dir.resolve().parent).as_posix()
+        # Resolve the folder, never the file: a data file that is a link must not show its target.
+        return (path.parent.resolve() / path.name).relative_to(data_dir.resolve().parent).as_posix()
     except ValueError:
         return path.as_posix()
 
