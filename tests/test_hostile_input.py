@@ -7,6 +7,8 @@ expanded aliases or recursed without limit would die there rather than take the 
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import resource
 import subprocess
@@ -16,6 +18,7 @@ import pytest
 
 from conftest import ROOT, TODAY, DataCopy
 from sitedata.errors import DataErrors
+from sitedata.exports import services_csv
 from sitedata.load import load_site
 from sitedata.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, parse
 
@@ -257,3 +260,169 @@ def test_sizes_and_depths_of_the_real_data_are_well_inside_the_limits() -> None:
         assert path.stat().st_size < MAX_FILE_BYTES // 100
         doc, _ = parse(path.read_text(encoding="utf-8"), display=path.name)
         assert doc is not None and depth(doc.data) <= MAX_DEPTH // 2
+
+
+# ---------------------------------------------------------------- 3. links judged by the HTML Markdown renders
+
+BODY = "      A **hub** with [a link](https://example.org.uk/hub).\n"
+ENTRY = "practice 'redbridge-hub': body: "
+
+
+def body_errors(data: DataCopy, body_lines: str) -> tuple[int, list[str]]:
+    """Replace the fixture practice's body; return the line the new body starts on and the errors."""
+    line = data.replace("practices.yaml", BODY, body_lines)
+    with pytest.raises(DataErrors) as info:
+        load_site(data_dir=data.path, today=TODAY)
+    return line, [str(e) for e in info.value.errors]
+
+
+def test_failure_3_javascript_in_a_reference_style_link_is_refused_at_its_line(data: DataCopy) -> None:
+    line, errors = body_errors(data, "      A hub with [a link][r].\n\n      [r]: javascript:alert(1)\n")
+    assert errors == [
+        f"data/practices.yaml:{line + 2}:11: {ENTRY}link 'javascript:alert(1)' uses 'javascript:'; "
+        "links may only be https://, mailto:, tel: or a page on this site"
+    ]
+
+
+def test_failure_3_mailto_with_bcc_is_refused(data: DataCopy) -> None:
+    line, errors = body_errors(data, "      Write to [the hub](mailto:hub@example.org.uk?bcc=someone@elsewhere.example).\n")
+    assert errors == [
+        f"data/practices.yaml:{line}:11: {ENTRY}link 'mailto:hub@example.org.uk?bcc=someone@elsewhere.example' has something after the "
+        "address ('?...'); write a plain mailto:name@example.org.uk: '?bcc=' or '?cc=' would copy a practitioner's email to someone else"
+    ]
+
+
+def test_failure_3_protocol_relative_link_is_refused(data: DataCopy) -> None:
+    line, errors = body_errors(data, "      See [this](//evil.example.com/x).\n")
+    assert errors == [
+        f"data/practices.yaml:{line}:11: {ENTRY}link '//evil.example.com/x' starts with '//', which a browser reads as another web site; "
+        "write it in full with https://, or as a path on this site without the leading '//'"
+    ]
+
+
+def test_failure_3_look_alike_address_with_user_info_is_refused(data: DataCopy) -> None:
+    line, errors = body_errors(data, "      Call [the helpline](https://www.nationaldahelpline.org.uk@elsewhere.example.com/).\n")
+    assert errors == [
+        f"data/practices.yaml:{line}:11: {ENTRY}link 'https://www.nationaldahelpline.org.uk@elsewhere.example.com/' has a user name before "
+        "its host ('...@'); a browser would go to 'elsewhere.example.com', not to the site it appears to name; remove everything between https:// and the '@'"
+    ]
+
+
+@pytest.mark.parametrize("url", ["https://example.org.uk:99999/", "https://example.org.uk:0/", "https://example.org.uk:/", "https://example.org.uk:8o/"])
+def test_failure_3_invalid_ports_are_refused(data: DataCopy, url: str) -> None:
+    line, errors = body_errors(data, f"      See [this]({url}).\n")
+    assert errors == [
+        f"data/practices.yaml:{line}:11: {ENTRY}link '{url}' has an invalid port after the host name; remove the ':' and what follows it up to the next '/'"
+    ]
+
+
+@pytest.mark.parametrize("url", ["https://169.254.169.254/latest/", "https://10.0.0.1/", "https://[::1]/", "https://127.0.0.1:8000/"])
+def test_failure_3_ip_literal_hosts_are_refused(data: DataCopy, url: str) -> None:
+    line, errors = body_errors(data, f"      See [this]({url}).\n")
+    assert errors == [
+        f"data/practices.yaml:{line}:11: {ENTRY}link '{url}' uses an IP address; use the web site's name, such as https://www.example.org.uk/"
+    ]
+
+
+@pytest.mark.parametrize("url", ["https://localhost/", "https://printer.local/", "https://wiki.internal/", "https://intranet/"])
+def test_private_host_names_are_refused(data: DataCopy, url: str) -> None:
+    _line, errors = body_errors(data, f"      See [this]({url}).\n")
+    assert len(errors) == 1 and ("not on the public internet" in errors[0] or "no valid host name" in errors[0])
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("[x](JavaScript:alert(1))", "uses 'javascript:'"),
+        ("[x](java&#x09;script:alert(1))", ""),  # an entity is escaped by the renderer: a harmless relative path
+        ("[x](data:text/html,hi)", "uses 'data:'"),
+        ("[x](http://example.org.uk/)", "uses http"),
+        ("[x](tel:0800ABCDEF)", "has letters in it"),
+        ("[x](tel:+448082000247)", ""),
+        ("[x](mailto:hub@example.org.uk)", ""),
+        ("[x](mailto:a@example.org.uk,b@example.org.uk)", "is not one well-formed email address"),
+        ("[x](/\\\\evil.example.com/)", "contains '\\'"),
+        ("![x](https://tracker.example.com/pixel.png)", "image 'https://tracker.example.com/pixel.png' is not on this site"),
+        ("![x](../assets/images/logo.svg)", ""),
+        ("[x](../directory/#refuge)", ""),
+        ("[x](#top)", ""),
+    ],
+)
+def test_links_are_judged_as_rendered(data: DataCopy, body: str, problem: str) -> None:
+    line = data.replace("practices.yaml", BODY, f"      See {body} here.\n")
+    if not problem:
+        load_site(data_dir=data.path, today=TODAY)
+        return
+    with pytest.raises(DataErrors) as info:
+        load_site(data_dir=data.path, today=TODAY)
+    (error,) = [str(e) for e in info.value.errors]
+    assert error.startswith(f"data/practices.yaml:{line}:11: {ENTRY}") and problem in error
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://www.nationaldahelpline.org.uk@elsewhere.example.com/", "has a user name before its host"),
+        ("https://169.254.169.254/", "uses an IP address"),
+        ("https://example.org.uk:99999/", "has an invalid port"),
+        ("https://localhost/chat", "names a host that is not on the public internet"),
+        ("javascript:alert(1)", "is not a full web address"),
+    ],
+)
+def test_url_fields_follow_the_same_rules(data: DataCopy, url: str, problem: str) -> None:
+    line = data.replace("helplines.yaml", "url: https://example.org.uk/chat", f"url: {url}")
+    (error,) = errors_of(data)
+    assert error.startswith(f"data/helplines.yaml:{line}:14: service 'example-helpline': channels[1].url: '{url}' {problem}")
+
+
+# ---------------------------------------------------------------- 9. letters in phone numbers
+
+
+def test_failure_9_letters_in_a_phone_number_are_refused_with_the_digits_they_mean(data: DataCopy) -> None:
+    line = data.replace("helplines.yaml", '"0808 2000 247"', '"0800 ABC DEF"')
+    assert errors_of(data) == [
+        f"data/helplines.yaml:{line}:17: service 'example-helpline': channels[0].number: '0800 ABC DEF' has letters in it; "
+        "write the number in digits, as the phone would dial it (the letters stand for '0800 222 333'; check that is the service's number)"
+    ]
+
+
+def test_other_characters_in_a_phone_number_are_refused(data: DataCopy) -> None:
+    line = data.replace("helplines.yaml", '"0808 2000 247"', '"0808 2000 247 #2"')
+    assert errors_of(data) == [
+        f"data/helplines.yaml:{line}:17: service 'example-helpline': channels[0].number: '0808 2000 247 #2' has characters other than "
+        "digits, spaces and brackets ('#'); write the number in digits"
+    ]
+
+
+# ---------------------------------------------------------------- 8. CSV cells that a spreadsheet would run
+
+FORMULA = "HYPERLINK('https://example.org.uk','x')"
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "=", "+", "-", "@", "|", "%",  # ASCII triggers, DDE's '|' included
+        "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c", "\uff05",  # their full-width forms
+        " =", "  +", "\\t=", "\\n=", "\\r\\n@", "\u00a0=", "\u3000=",  # whitespace a spreadsheet skips first
+        "\\t", "\\n",  # a leading tab or line break on its own
+    ],
+)  # fmt: skip
+def test_failure_8_every_formula_trigger_is_neutralised(data: DataCopy, start: str) -> None:
+    data.replace("helplines.yaml", "name: Example helpline", f'name: "{start}{FORMULA}"')
+    site = load_site(data_dir=data.path, today=TODAY)
+    (row, *_) = _csv_rows(services_csv(site, generated=TODAY))
+    written = start.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
+    assert row["service_name"] == f"'{written}{FORMULA}"
+
+
+@pytest.mark.parametrize("name", ["Example helpline", "24/7 line", "(Local) line", "'quoted'", "a=b"])
+def test_ordinary_csv_cells_are_left_alone(data: DataCopy, name: str) -> None:
+    data.replace("helplines.yaml", "name: Example helpline", f'name: "{name}"')
+    site = load_site(data_dir=data.path, today=TODAY)
+    (row, *_) = _csv_rows(services_csv(site, generated=TODAY))
+    assert row["service_name"] == name

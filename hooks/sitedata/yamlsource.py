@@ -68,6 +68,7 @@ class Located:
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     first_line: str = ""
+    styles: dict[Path_, str] = field(default_factory=dict)  # block scalars only: '|' or '>'; a literal's lines are the file's
 
     def at(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The position of `path`, falling back to its nearest located parent."""
@@ -311,6 +312,8 @@ class _Builder:
                     value: Any = {} if kind is yaml.MappingStartEvent else []
                 else:
                     value = self._scalar(event, resolve, pos)
+                    if event.style == "|" or event.style == ">":
+                        self.located.styles[path] = event.style
                 if top is None:
                     root, found = value, True
                 elif top[2]:
