@@ -446,3 +446,15 @@ def test_failure_3_the_build_refuses_dangerous_links_at_their_data_line(real_dat
     assert f"data/practices.yaml:{line + 2}:11: " in result.stderr and "uses 'javascript:'" in result.stderr
     assert "2 data errors found" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_a_dangling_link_is_refused_by_the_cached_loader_the_build_uses(data: DataCopy) -> None:
+    from sitedata.load import load_site_cached
+
+    (data.path / "tags.yaml").unlink()
+    (data.path / "tags.yaml").symlink_to(data.path / "nowhere.yaml")
+    with pytest.raises(DataErrors) as info:
+        load_site_cached(data_dir=data.path, today=TODAY)
+    assert [str(e) for e in info.value.errors] == [
+        "data/tags.yaml:1:1: is a symbolic link; data files must be ordinary files kept in data/: replace the link with the file itself"
+    ]
