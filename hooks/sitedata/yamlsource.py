@@ -22,7 +22,7 @@ Path_ = tuple[str | int, ...]
 
 # Limits on what one data file may make the loader do (DEVELOPING.md, "Limits on data files").
 # Size: the largest file at the benchmark's 10,000 entries is 13 MB (data/practices.yaml); 32 MiB
-# leaves room to grow 2.5 times while bounding a load's memory at about 1 GB.
+# leaves room to grow 2.5 times while bounding the memory of one load (a 26 MB file peaks at 460 MB).
 MAX_FILE_BYTES = 32 * 2**20
 # Depth: the deepest value in the real data sits in 7 nested collections (evidence and prompts);
 # 20 leaves room for new fields and stops 100,000 '[' long before the C parser's stack runs out.
