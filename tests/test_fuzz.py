@@ -34,7 +34,7 @@ TOKENS = [
     "&a ", "*a", "&b [*a, *a, *a]", "<<: ", "? ", "- ", ": ", "[", "]", "{", "}", ",", "#", "\n", "\n  ", "\n    ", "\t",
     '"', "'", '"\\0"', '"\\u202e"', '"\\x1b"', '"\\_"', '"\\u00e9"', "\\", "|", ">", "|-\n  ", "!!python/object:os.system ", "!!binary ",
     "9" * 5000, "1e999", "0x", "~", "null", "2026-02-30", "---\n", "...\n", "%YAML 1.1\n", "\x00", "\x1b", "\u202e", "\u200b", "\ufeff",
-    "\x85", "\u2028", "\r", "\r\n", "é", "日本", "\ud7ff", "id", "name", "tags", "services", "url: https://x.example/", "javascript:alert(1)",
+    "\x85", "\u2028", "\uffff", "\r", "\r\n", "é", "日本", "\ud7ff", "id", "name", "tags", "services", "url: https://x.example/", "javascript:alert(1)",
     "[x][r]\n\n[r]: javascript:x", "https://a@b.example/", "0800 ABC DEF", "tel:999", "mailto:a@b.example?bcc=c@d.example",
 ]  # fmt: skip
 

@@ -458,3 +458,10 @@ def test_a_dangling_link_is_refused_by_the_cached_loader_the_build_uses(data: Da
     assert [str(e) for e in info.value.errors] == [
         "data/tags.yaml:1:1: is a symbolic link; data files must be ordinary files kept in data/: replace the link with the file itself"
     ]
+
+
+@pytest.mark.parametrize(("char", "column"), [("\uffff", 8), ("\ufffe", 8), ("\ud800", 8)])
+def test_characters_yaml_itself_refuses_are_located_too(char: str, column: int) -> None:
+    _doc, errors = parse(f"a: b\nc: dddd{char}e\n", display="data/x.yaml")
+    (error,) = [str(e) for e in errors]
+    assert error.startswith(f"data/x.yaml:2:{column}: character U+{ord(char):04X} is not ")

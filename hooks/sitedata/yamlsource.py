@@ -170,6 +170,12 @@ def parse(text: str, *, display: str) -> tuple[Located | None, list[DataError]]:
         found, data = _Builder(text, located, errors).run()
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_error(exc, display=display, text=text)]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (U+FFFE, U+FFFF); position is a character index
+        line, col = text_position(text, min(max(exc.position, 0), len(text)))
+        return None, [DataError(display, line, col, f"character U+{exc.character:04X} is not allowed in YAML files; delete it")]
+    except UnicodeEncodeError as exc:  # only from text that did not come from a file: a lone surrogate
+        line, col = text_position(text, exc.start)
+        return None, [DataError(display, line, col, f"character U+{ord(text[exc.start]):04X} is not valid Unicode text; delete it")]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [DataError(display, 1, 1, f"not valid YAML: {exc}")]
     except _Refused:
