@@ -86,14 +86,18 @@ class _Handler(BaseHTTPRequestHandler):
             server_stopping = self.server.stop.wait(min(float(query["s"]), MAX_SLOW_SECONDS))
             if not server_stopping:
                 self._send(200, body=body)
+        elif path == "/redirect":  # anywhere the test asks, as a hostile server would
+            self._send(302, {"Location": query["to"]}, body=body)
+        elif path == "/reason":  # a status code with no standard phrase, and the server's own words for it
+            self._send(int(query["code"]), body=body, reason=query["phrase"])
         elif path == "/head-405":
             self._send(405 if self.command == "HEAD" else 200, body=body)
         else:
             self._send(404, body=body)
 
-    def _send(self, code: int, headers: dict[str, str] | None = None, *, body: bool) -> None:
+    def _send(self, code: int, headers: dict[str, str] | None = None, *, body: bool, reason: str | None = None) -> None:
         payload = f"{code}\n".encode()
-        self.send_response(code)
+        self.send_response(code, reason)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.send_header("Content-Type", "text/plain")

@@ -133,7 +133,10 @@ def test_raw_html_in_markdown_field(data: DataCopy) -> None:
 def test_javascript_link_in_markdown_field(data: DataCopy) -> None:
     line = data.replace("practices.yaml", "(https://example.org.uk/hub)", "(javascript:alert(1))")
     messages = errors_for(data)
-    assert messages == [f"data/practices.yaml:{line - 1}:11: practice 'redbridge-hub': body: link 'javascript:alert(1' must use https (or be a link to a page on this site)"]
+    assert messages == [
+        f"data/practices.yaml:{line}:11: practice 'redbridge-hub': body: link 'javascript:alert(1)' uses 'javascript:'; "
+        "links may only be https://, mailto:, tel: or a page on this site"
+    ]
 
 
 def test_missing_required_field(data: DataCopy) -> None:

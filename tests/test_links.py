@@ -23,6 +23,7 @@ NOW = datetime(2026, 3, 2, 9, 30, tzinfo=links.LONDON)
 FAST = links.CheckSettings(
     total_time=6.0, request_timeout=1.0, per_host=2, max_concurrent=16,
     max_retries=2, backoff=0.1, max_retry_wait=3.0, max_redirects=5,
+    public_addresses_only=False,  # the test server is on 127.0.0.1
 )
 MARGIN = 1.0
 
@@ -77,7 +78,7 @@ def test_every_verdict_within_the_time_bound(server: LinkServer) -> None:
 
 
 def test_deadline_reports_unfinished_checks_as_not_checked(server: LinkServer) -> None:
-    settings = links.CheckSettings(total_time=1.5, request_timeout=5.0, max_retry_wait=60.0)
+    settings = links.CheckSettings(total_time=1.5, request_timeout=5.0, max_retry_wait=60.0, public_addresses_only=False)
     started = time.monotonic()
     results = _check(
         {server.url("/slow?s=5"): ["a.html"], server.url("/limited?after=30"): ["b.html"], server.url("/ok"): ["c.html"]},
@@ -111,7 +112,7 @@ def test_retry_after_seconds_parses_both_forms() -> None:
 
 
 def test_at_most_per_host_requests_at_once(server: LinkServer) -> None:
-    settings = links.CheckSettings(total_time=5.0, request_timeout=2.0, per_host=2)
+    settings = links.CheckSettings(total_time=5.0, request_timeout=2.0, per_host=2, public_addresses_only=False)
     urls = [server.url(f"/slow?s=0.2&n={n}") for n in range(6)]
     results = _check({url: ["a.html"] for url in urls}, settings=settings)
     assert {r.verdict for r in results.values()} == {"ok"}
@@ -119,7 +120,7 @@ def test_at_most_per_host_requests_at_once(server: LinkServer) -> None:
 
 
 def test_too_many_redirects(server: LinkServer) -> None:
-    settings = links.CheckSettings(total_time=5.0, request_timeout=1.0, max_redirects=1)
+    settings = links.CheckSettings(total_time=5.0, request_timeout=1.0, max_redirects=1, public_addresses_only=False)
     url = server.url("/chain")  # /chain -> /temp -> /ok is two hops
     result = _check({url: ["a.html"]}, settings=settings)[url]
     assert (result.verdict, result.detail) == ("broken", "too many redirects (more than 1)")
@@ -426,7 +427,7 @@ def test_command_line_reports_and_fails_on_broken_links(
     (site / "index.html").write_text(f'<a href="{ok}">a</a>\n<a href="{missing}">b</a>', encoding="utf-8")
     issue = tmp_path / "issue.md"
 
-    code = links.main(["--site", str(site), "--external", "--no-cache", "--total-time", "5", "--timeout", "1", "--markdown", str(issue)])
+    code = links.main(["--site", str(site), "--external", "--no-cache", "--total-time", "5", "--timeout", "1", "--markdown", str(issue), "--allow-private-addresses"])
 
     out, err = capsys.readouterr()
     assert code == 1

@@ -8,25 +8,23 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
-import phonenumbers
-from phonenumbers import shortnumberinfo
+from selectolax.lexbor import LexborHTMLParser
 
 from .errors import SEVERITY_WARNING, DataError, describe, did_you_mean
+from .phones import phone_problem
+from .render import markdown_html
 from .schemas import entry_label, load_schema
+from .urls import https_problem, image_problem, link_problem
 from .yamlsource import Located
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=schema/{name}.schema.json"
-REGION = "GB"
 REVIEW_MONTHS_DEFAULT = 12
 
 # Deliberately plain: one @, no spaces, a dotted domain with a 2+ letter top level.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 # Raw HTML in Markdown: a tag, a closing tag, a comment, or a declaration.
 _RAW_HTML = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*[\s/>]|!--|![A-Za-z]|\?)")
-_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
-_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 # Markdown that a plain-text summary should never hold: emphasis, code, links, headings, list items.
 _SUMMARY_MARKDOWN = re.compile(r"\*\*|__|`|\]\(|(?:^|\s)[*_][^\s*_][^*_]*[*_](?=\s|[.,;:!?]|$)|(?:^|\n)\s*(?:#{1,6}\s|[-*+]\s|\d+\.\s)")
 # A sentence ends at . ! or ? (maybe closed by a quote or bracket) followed by a space and a capital or digit.
@@ -43,9 +41,10 @@ class Node:
     value: Any
     schema: Mapping[str, Any]
 
-    def error(self, message: str, *, severity: str = "error") -> DataError:
-        """A DataError located at this value."""
-        line, col = self.doc.at(self.path)
+    def error(self, message: str, *, severity: str = "error", line: int | None = None) -> DataError:
+        """A DataError located at this value (or at `line` within it)."""
+        at_line, col = self.doc.at(self.path)
+        line = line or at_line
         entry, field, _ = entry_label(self.doc, self.path, schema=load_schema(self.name))
         return DataError(self.doc.file, line, col, message, entry=entry, field=field, severity=severity)
 
@@ -143,29 +142,6 @@ def check_phone_numbers(nodes: Iterable[Node]) -> list[DataError]:
     return out
 
 
-def phone_problem(text: str) -> str | None:
-    """Why `text` is not a valid UK number, or None when it is."""
-    digits = re.sub(r"[\s()-]", "", text)
-    if re.fullmatch(r"\d{3,6}", digits):
-        short = phonenumbers.parse(digits, REGION)
-        if shortnumberinfo.is_valid_short_number_for_region(short, REGION):
-            return None
-        return f"{describe(text)} is not a valid UK short number; check the digits"
-    try:
-        number = phonenumbers.parse(text, REGION)
-    except phonenumbers.NumberParseException:
-        return f"{describe(text)} is not a phone number; write it as published, for example '0808 2000 247'"
-    # Almost every number is a valid GB number: that one test (region code 44 lists GB first) settles it;
-    # only the rest pay for trying every region that shares +44.
-    if phonenumbers.is_valid_number_for_region(number, REGION):
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return f"{describe(text)} is not a valid UK phone number; check the digits (UK numbers have 10 digits after the leading 0)"
-    if phonenumbers.region_code_for_number(number) not in (REGION, "GG", "JE", "IM"):
-        return f"{describe(text)} is not a UK number; only UK services are listed"
-    return None
-
-
 def check_emails(nodes: Iterable[Node]) -> list[DataError]:
     """Email addresses are well formed."""
     return [
@@ -188,21 +164,12 @@ def check_urls(nodes: Iterable[Node]) -> list[DataError]:
 
 
 def url_problem(url: str) -> str | None:
-    """Why `url` is not an acceptable https address, or None."""
-    if any(c.isspace() for c in url):
-        return f"{describe(url)} contains a space; remove it or write it as %20"
-    parts = urlsplit(url)
-    if parts.scheme == "http":
-        return f"{describe(url)} uses http; use 'https://{url[7:]}' (check the page opens with https first)"
-    if parts.scheme != "https":
-        return f"{describe(url)} is not a full web address; it must start with https://"
-    if not _HOST.match(parts.hostname or ""):
-        return f"{describe(url)} has no valid host name after https://"
-    return None
+    """Why `url` is not an https address of a public web site, or None (the same rules as links in Markdown)."""
+    return https_problem(url)
 
 
 def check_markdown(nodes: Iterable[Node]) -> list[DataError]:
-    """Markdown fields hold no raw HTML and link only to https or site pages."""
+    """Markdown fields hold no raw HTML, and every link and image in the HTML they render to is allowed (sitedata.urls)."""
     out: list[DataError] = []
     for node in nodes:
         if node.schema.get("contentMediaType") != "text/markdown" or not isinstance(node.value, str):
@@ -212,10 +179,15 @@ def check_markdown(nodes: Iterable[Node]) -> list[DataError]:
             end = node.value.find(">", m.start())
             snippet = node.value[m.start() : end + 1 if 0 < end < m.start() + 40 else m.start() + 20]
             out.append(node.error(f"raw HTML is not allowed in Markdown fields (found {describe(snippet)}); use Markdown instead, for example **bold** or [text](https://...)"))
-        for target in _MD_LINK.findall(node.value):
-            scheme = urlsplit(target).scheme
-            if scheme and scheme not in ("https", "mailto", "tel"):
-                out.append(node.error(f"link {describe(target)} must use https (or be a link to a page on this site)"))
+        if "[" not in node.value:
+            continue  # Python-Markdown makes links and images only from [...]; '<' is escaped before it runs, so no autolinks
+        # Judge what the build will publish, not the source: reference links, escapes and entities all resolved.
+        page = LexborHTMLParser(str(markdown_html(node.value)))
+        for element in page.css("a[href], img[src]"):
+            target = element.attributes.get("href" if element.tag == "a" else "src") or ""
+            problem = link_problem(target) if element.tag == "a" else image_problem(target)
+            if problem:
+                out.append(node.error(problem, line=_line_of_link(node, target)))
     return out
 
 
@@ -235,6 +207,18 @@ def check_summaries(nodes: Iterable[Node]) -> list[DataError]:
         if sentences > limit:
             out.append(node.error(f"a summary is at most {limit} sentences, and this one runs to {sentences}; shorten it, or {hint}"))
     return out
+
+
+def _line_of_link(node: Node, target: str) -> int | None:
+    """The data line a link's target is written on, in a literal block ('|'); None for the field's own line."""
+    if node.doc.styles.get(node.path) != "|":
+        return None
+    # The rendered target may differ from the source by Markdown's escapes; fall back to its longest plain run.
+    runs = sorted(re.findall(r"[A-Za-z0-9.:/?=@_-]{4,}", target), key=len, reverse=True)
+    index = next((i for i in (node.value.find(t) for t in (target, *runs[:1])) if i >= 0), -1)
+    if index < 0:
+        return None
+    return node.doc.at(node.path)[0] + 1 + node.value.count("\n", 0, index)
 
 
 def check_opening_hours(nodes: Iterable[Node], *, hours_error: Callable[[str], str | None]) -> list[DataError]:

@@ -36,8 +36,10 @@ CSV_COLUMNS = (
     "hours", "hours_text", "weekly_hours", "channel_note",
     "languages", "accessibility", "cost", "sources", "last_checked",
 )  # fmt: skip
-# A spreadsheet runs a cell that starts with one of these as a formula; a leading apostrophe stops it.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (or a DDE command, '|'), in ASCII or
+# full width, once it has skipped the leading whitespace; a leading apostrophe stops it (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "|", "%", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c", "\uff05")
+_SKIPPED_BEFORE_FORMULA = " \t\r\n\u00a0\u3000"
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _PHONE_TYPES = {"phone": "voice", "text": "text"}
 
@@ -280,4 +282,6 @@ def _without_empty(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _spreadsheet_safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    if value[:1] in ("\t", "\r", "\n") or value.lstrip(_SKIPPED_BEFORE_FORMULA).startswith(_FORMULA_START):
+        return "'" + value
+    return value

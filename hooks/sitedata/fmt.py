@@ -9,15 +9,20 @@ been read back and found to hold exactly the same data and the same comments.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import io
 import os
+import sys
+import time
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
@@ -26,13 +31,18 @@ from ruamel.yaml.tokens import CommentToken
 from . import schemas
 from .errors import DataError, DataErrors
 from .load import DATA_DIR, data_files
-from .yamlsource import parse
+from .yamlsource import load, parse, read_limited
 
 MAPPING_INDENT = 2
 SEQUENCE_INDENT = 4
 SEQUENCE_DASH_OFFSET = 2
 # Wide enough that no value is ever folded onto a second line.
 LINE_WIDTH = 4096
+# How long `make new` and `make fmt` wait for another one to finish with the data folder.
+LOCK_WAIT_SECONDS = 60
+
+# libyaml's marks count characters, as str slicing does.
+_EVENT_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _Slot = tuple[CommentedBase, str | int]
 """A place in the tree: a mapping and one of its keys, or a list and one of its indexes."""
@@ -85,14 +95,50 @@ def format_text(text: str, *, name: str, display: str) -> str:
     blocks = _detach_comment_blocks(doc, lines=text.split("\n"), display=display)
     order_keys(doc, name=name)
     _attach_comment_blocks(doc, blocks)
-    after = dump(doc).rstrip("\n") + "\n"
+    after = keep_escapes(text, dump(doc).rstrip("\n") + "\n")
     _verify(after, data=located.data, comments=comments_before, first_line=text.split("\n", 1)[0], display=display)
     return after
 
 
+def keep_escapes(before: str, after: str) -> str:
+    """`after` with each double-quoted value written the way `before` wrote it, escapes and all.
+
+    ruamel.yaml re-emits a double-quoted string from its value, so "Caf\\u00e9" came back as "Café" and
+    "\\u00a0" as an invisible no-break space. A value is put back only where the old text and the new
+    text are both one-line double-quoted strings with the same value; _verify then reads the result back.
+    """
+    if "\\" not in before:
+        return after
+    originals: dict[str, str] = {}
+    for value, raw, _start, _end in _double_quoted(before):
+        if "\\" in raw and "\n" not in raw:
+            originals.setdefault(value, raw)
+    if not originals:
+        return after
+    pieces: list[str] = []
+    last = 0
+    for value, raw, start, end in _double_quoted(after):
+        written = originals.get(value)
+        if written is not None and written != raw and "\n" not in raw:
+            pieces += [after[last:start], written]
+            last = end
+    return "".join(pieces) + after[last:]
+
+
+def _double_quoted(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """(value, source text, start, end) of every double-quoted scalar in `text` (character offsets)."""
+    for event in yaml.parse(text, Loader=_EVENT_LOADER):
+        if isinstance(event, yaml.ScalarEvent) and event.style == '"':
+            start, end = event.start_mark.index, event.end_mark.index
+            yield event.value, text[start:end], start, end
+
+
 def format_file(path: Path, *, name: str, display: str) -> FileResult:
     """Format one file in memory (nothing is written)."""
-    before = path.read_text(encoding="utf-8")
+    try:
+        before = read_text(path, display=display)
+    except DataErrors as exc:
+        return FileResult(path=path, display=display, before="", after="", errors=exc.errors)
     try:
         return FileResult(path=path, display=display, before=before, after=format_text(before, name=name, display=display))
     except DataErrors as exc:
@@ -102,15 +148,81 @@ def format_file(path: Path, *, name: str, display: str) -> FileResult:
 def format_data(*, data_dir: Path = DATA_DIR, write: bool) -> list[FileResult]:
     """Format every data file that has a schema; write the changed ones when `write` is true."""
     results = []
-    for name in data_files():
-        path = data_dir / f"{name}.yaml"
-        if not path.is_file():
-            continue
-        result = format_file(path, name=name, display=f"{data_dir.name}/{path.name}")
-        if write and result.changed:
-            _write_atomically(path, result.after)
-        results.append(result)
+    with data_lock(data_dir) if write else nullcontext():
+        for name in data_files():
+            path = data_dir / f"{name}.yaml"
+            if not os.path.lexists(path):
+                continue
+            result = format_file(path, name=name, display=f"{data_dir.name}/{path.name}")
+            if write and result.changed:
+                try:
+                    replace_if_unchanged(path, expected=result.before, text=result.after, display=result.display)
+                except DataErrors as exc:
+                    result = FileResult(path=path, display=result.display, before=result.before, after=result.before, errors=exc.errors)
+            results.append(result)
     return results
+
+
+# ---------------------------------------------------------------- editors working at once
+
+
+class DataBusy(DataErrors):
+    """Another command holds the data folder, or a file changed under us: nothing was written."""
+
+
+def read_text(path: Path, *, display: str) -> str:
+    """A data file's text, read the loader's way: a regular file only, size-limited, UTF-8; DataErrors if not."""
+    data, problem = read_limited(path, display=display)
+    if problem is not None:
+        raise DataErrors([problem])
+    try:
+        return data.decode("utf-8") if data is not None else ""
+    except UnicodeDecodeError:
+        _doc, problems = load(path, display=display)  # the loader says where
+        raise DataErrors(problems) from None
+
+
+@contextmanager
+def data_lock(data_dir: Path, *, wait: float = LOCK_WAIT_SECONDS, out: TextIO | None = None) -> Iterator[None]:
+    """Hold the data folder's lock while reading, checking and replacing its files: one `make new` or `make fmt` at a time.
+
+    The lock is on the folder itself (flock on its descriptor), so no lock file is left behind, and the
+    kernel lets it go when the process ends, however it ends.
+    """
+    fd = os.open(data_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told:
+                    print(f"waiting for another 'make new' or 'make fmt' to finish writing {data_dir.name}/ ...", file=out or sys.stderr)
+                    told = True
+                if time.monotonic() > deadline:
+                    raise DataBusy(
+                        [DataError(f"{data_dir.name}/", 1, 1, f"another 'make new' or 'make fmt' has held the data folder for {wait:.0f} s; "
+                                   "nothing was written: let it finish, then run this again")]
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def replace_if_unchanged(path: Path, *, expected: str, text: str, display: str) -> None:
+    """Replace `path` with `text` only if it still holds `expected` (an editor may have saved it meanwhile)."""
+    current = read_text(path, display=display)
+    if current != expected:
+        raise DataBusy(
+            [DataError(display, 1, 1, "the file changed while this command was working on it (someone saved it meanwhile); "
+                       "nothing was written to it: run the command again")]
+        )  # fmt: skip
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    scratch.write_text(text, encoding="utf-8")
+    os.replace(scratch, path)
 
 
 def add_parser(sub: Any) -> None:
@@ -363,9 +475,3 @@ def _verify(after: str, *, data: Any, comments: Counter[str], first_line: str, d
                 )
             ]
         )
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    scratch = path.with_name(f".{path.name}.fmt-tmp")
-    scratch.write_text(text, encoding="utf-8")
-    os.replace(scratch, path)

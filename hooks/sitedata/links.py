@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import email.utils
+import ipaddress
 import json
 import math
 import os
@@ -20,9 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape as html_escape
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+import httpcore
 import httpx
 import phonenumbers
 from phonenumbers.shortnumberinfo import is_valid_short_number_for_region
@@ -50,6 +53,11 @@ BROKEN = "broken"
 FLAKY = "flaky"
 NOT_CHECKED = "not-checked"
 VERDICTS = (BROKEN, REDIRECT, FLAKY, NOT_CHECKED, OK)
+NO_NETWORK = "no network"
+MAX_URL_CHARS = 2000
+# Markdown punctuation that could make a link, an image, a mention, emphasis, a code span or a new table cell
+# ('<' and '>' are escaped as HTML).
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|!~@]")
 
 PERMANENT = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -374,6 +382,8 @@ class CheckSettings:
     max_retry_wait: float = 30.0
     max_redirects: int = 10
     max_age: timedelta = timedelta(days=7)
+    # Connect only to public addresses. Tests turn this off, explicitly, for their servers on 127.0.0.1.
+    public_addresses_only: bool = True
 
 
 DEFAULT_SETTINGS = CheckSettings()
@@ -442,8 +452,9 @@ async def check_external_async(
 
     timeout = httpx.Timeout(settings.request_timeout)
     limits = httpx.Limits(max_connections=settings.max_concurrent, max_keepalive_connections=settings.max_concurrent)
+    transport = _guarded_transport(limits=limits, trust_env=trust_env) if settings.public_addresses_only else None
     async with httpx.AsyncClient(
-        timeout=timeout, limits=limits, follow_redirects=False, trust_env=trust_env,
+        timeout=timeout, limits=limits, follow_redirects=False, trust_env=trust_env, transport=transport,
         headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
     ) as client:
         checker = _Checker(client=client, settings=settings, now=now, deadline=deadline, sleep=sleep)
@@ -462,10 +473,15 @@ async def check_external_async(
             else:
                 results[url] = task.result()
             results[url].origins = list(origins[url])
+        unreached = [url for url in todo if url in checker.unreached]
+        if len(unreached) == len(todo) and len({urlsplit(u).hostname for u in todo}) >= 2:
+            # Not one host could be reached: the network is down, not every link broken. Say so once.
+            for url in todo:
+                results[url] = LinkResult(url, NOT_CHECKED, detail=NO_NETWORK, origins=list(origins[url]))
     for result in results.values():
         _apply_allowlist(result, allowlist or {})
     if cache_path:
-        checked = [results[url] for url in todo]
+        checked = [results[url] for url in todo if results[url].detail != NO_NETWORK]
         _save_cache(cache_path, cache=cache, checked=checked, now=now, max_age=settings.max_age)
     return [results[url] for url in sorted(results)]
 
@@ -485,6 +501,7 @@ class _Checker:
         self.mono_start = time.monotonic()
         self.everyone = asyncio.Semaphore(settings.max_concurrent)
         self.hosts: dict[str, asyncio.Semaphore] = {}
+        self.unreached: set[str] = set()  # URLs whose first request never reached a server
 
     async def check(self, url: str) -> LinkResult:
         """Follow one URL to a verdict: HEAD first, GET if HEAD is refused, retrying 429 and 5xx."""
@@ -495,7 +512,11 @@ class _Checker:
         attempt = 0
         while True:
             try:
+                if self.settings.public_addresses_only:
+                    await _public_addresses(urlsplit(current).hostname or "", urlsplit(current).port or 443)  # the first URL and every redirect
                 response = await self._request(method, current)
+            except RefusedAddress as exc:
+                return self._failed(url, current, hops, str(exc))
             except (TimeoutError, httpx.TimeoutException):
                 return self._failed(url, current, hops, f"timed out after {self.settings.request_timeout:g} s")
             except httpx.InvalidURL as exc:
@@ -503,6 +524,11 @@ class _Checker:
             except httpx.UnsupportedProtocol:
                 return self._failed(url, current, hops, "not an http or https address")
             except (httpx.HTTPError, OSError) as exc:
+                refused = _refusal_in(exc)
+                if refused is not None:
+                    return self._failed(url, current, hops, str(refused))
+                if not hops:
+                    self.unreached.add(url)
                 return self._failed(url, current, hops, _connection_detail(exc))
             status = response.status_code
             if method == "HEAD" and (status in (405, 501) or (400 <= status < 500 and status != 429)):
@@ -513,7 +539,7 @@ class _Checker:
                 location = response.headers.get("location")
                 if not location:
                     return self._failed(url, current, hops, f"{_status_text(response)} without a Location header", status)
-                target = urljoin(current, location.strip())
+                target = urljoin(current, plain_text(location.strip(), limit=MAX_URL_CHARS))
                 hops.append((status, target))
                 visits[target] = visits.get(target, 0) + 1
                 # One revisit is allowed: some sites set a cookie and redirect back to the same page.
@@ -566,6 +592,92 @@ class _Checker:
         return LinkResult(url, BROKEN, status, detail, _end(current, hops))
 
 
+class RefusedAddress(OSError):
+    """A link's host resolves to an address the checker must not connect to."""
+
+
+def address_refusal(ip: str) -> str | None:
+    """'a private address (10.0.0.1)' for loopback, private, link-local, multicast or other non-public addresses; None if public."""
+    address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    for kind, test in (
+        ("a loopback", address.is_loopback),
+        ("a link-local", address.is_link_local),
+        ("a multicast", address.is_multicast),
+        ("a private", address.is_private),
+    ):
+        if test:
+            return f"{kind} address ({address})"
+    return None if address.is_global else f"a reserved address ({address})"
+
+
+async def _public_addresses(host: str, port: int) -> list[str]:
+    """The addresses `host` resolves to, if every one is public; RefusedAddress if any is not."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    for ip in addresses:
+        why = address_refusal(ip)
+        if why:
+            raise RefusedAddress(
+                f"not checked: {plain_text(host)} resolves to {why}; the link checker never connects to loopback, private, "
+                "link-local or multicast addresses"
+            )
+    return addresses
+
+
+class _PublicOnlyBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, resolving each host itself and connecting only to public addresses.
+
+    Connecting to the address that was checked (rather than the name) leaves no gap for a second DNS
+    answer to point somewhere else; TLS still verifies the certificate against the host name.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        last: Exception | None = None
+        for ip in await _public_addresses(host, port):
+            try:
+                return await self._inner.connect_tcp(ip, port, timeout=timeout, local_address=local_address, socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
+                last = exc
+        raise last or httpcore.ConnectError(f"no address for {host}")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        raise RefusedAddress("the link checker does not connect to local sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _guarded_transport(*, limits: httpx.Limits, trust_env: bool) -> httpx.AsyncHTTPTransport:
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=trust_env)
+    # httpx has no public way to pass httpcore a network backend; its transport is a thin wrapper over this pool.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=trust_env),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_PublicOnlyBackend(),
+    )
+    return transport
+
+
+def _refusal_in(exc: BaseException) -> RefusedAddress | None:
+    link: BaseException | None = exc
+    seen: list[BaseException] = []
+    while link is not None and link not in seen:
+        if isinstance(link, RefusedAddress):
+            return link
+        seen.append(link)
+        link = link.__cause__ or link.__context__
+    return None
+
+
 def retry_after_seconds(value: str, *, now: datetime) -> float | None:
     """A Retry-After header (seconds or HTTP-date) as seconds from now, or None if unreadable."""
     value = value.strip()
@@ -600,7 +712,7 @@ def _status_text(response: httpx.Response) -> str:
     try:
         phrase = HTTPStatus(response.status_code).phrase
     except ValueError:
-        phrase = response.reason_phrase
+        phrase = plain_text(response.reason_phrase)  # the server's own words: never trusted
     return f"{response.status_code} {phrase}".strip()
 
 
@@ -616,8 +728,8 @@ def _connection_detail(exc: BaseException) -> str:
     if any(isinstance(e, socket.gaierror) for e in chain):
         return "no such host"
     if any(isinstance(e, ssl.SSLError) for e in chain):
-        return f"TLS error ({chain[-1]})"
-    return f"could not connect ({chain[-1]})"
+        return f"TLS error ({plain_text(str(chain[-1]))})"
+    return f"could not connect ({plain_text(str(chain[-1]))})"
 
 
 def _apply_allowlist(result: LinkResult, allowlist: Mapping[str, AllowedHost]) -> None:
@@ -686,10 +798,18 @@ def format_report(results: Iterable[LinkResult]) -> str:
     """Every result that needs attention, one compiler-style line per origin, then a count."""
     results = list(results)
     lines: list[str] = []
+    offline = [r for r in results if r.detail == NO_NETWORK]
+    if offline:
+        lines.append(_no_network_line(len(offline)))
     for result in sorted(results, key=lambda r: (VERDICTS.index(r.verdict), r.url)):
-        lines += result_lines(result)
+        if result.detail != NO_NETWORK:
+            lines += result_lines(result)
     lines.append(_summary(results))
     return "\n".join(lines)
+
+
+def _no_network_line(count: int) -> str:
+    return f"no network: not one of the {count} external links could be reached, so none was checked or called broken; run the check again when online"
 
 
 def result_lines(result: LinkResult) -> list[str]:
@@ -711,8 +831,11 @@ def markdown_report(results: Iterable[LinkResult], *, now: datetime) -> str:
         (FLAKY, "Failures on known-flaky hosts", "Listed in `data/link-allowlist.yaml`; check them by hand now and then.", "Problem"),
         (NOT_CHECKED, "Not checked", "These will be tried again next time.", "Why"),
     )
+    offline = [r for r in results if r.detail == NO_NETWORK]
+    if offline:
+        out += [_no_network_line(len(offline)), ""]
     for verdict, title, advice, column in sections:
-        chosen = sorted((r for r in results if r.verdict == verdict), key=lambda r: r.url)
+        chosen = sorted((r for r in results if r.verdict == verdict and r.detail != NO_NETWORK), key=lambda r: r.url)
         if not chosen:
             continue
         out += [f"## {title} ({len(chosen)})", "", advice, "", f"| Link | {column} | Found in |", "| --- | --- | --- |"]
@@ -744,13 +867,22 @@ def _summary(results: Sequence[LinkResult]) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell that can only ever show as text: no links, images, mentions, HTML or new cells."""
+    text = html_escape(plain_text(text, limit=MAX_URL_CHARS), quote=False)
+    return _MD_SPECIAL.sub(r"\\\g<0>", text)
 
 
 def _md_code(text: str) -> str:
-    if "`" in text:
-        return f"`` {_md_cell(text)} ``"
-    return f"`{_md_cell(text)}`"
+    """Our own origin (a page or a data line) as a code span, fenced by more backticks than it holds."""
+    text = plain_text(text, limit=MAX_URL_CHARS).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if len(fence) > 1 else f"`{text}`"
+
+
+def plain_text(text: str, *, limit: int = 200) -> str:
+    """What a server sent, made safe to print: control characters shown as escapes, at most `limit` characters."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------- command line
@@ -768,6 +900,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--total-time", type=float, default=CheckSettings.total_time, help="seconds for the whole external check")
     parser.add_argument("--timeout", type=float, default=CheckSettings.request_timeout, help="seconds for one request")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the external report as Markdown to this file")
+    parser.add_argument(
+        "--allow-private-addresses", action="store_true",
+        help="also connect to loopback and private addresses (only for tests against a server on this machine)",
+    )
     args = parser.parse_args(argv)
 
     if not args.site.is_dir():
@@ -788,7 +924,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc.report(outcome="the external link check did not run."), file=sys.stderr)
             return 2
         origins = external_links_in_site(args.site, site_url=args.site_url)
-        settings = CheckSettings(total_time=args.total_time, request_timeout=args.timeout)
+        settings = CheckSettings(
+            total_time=args.total_time, request_timeout=args.timeout, public_addresses_only=not args.allow_private_addresses
+        )
         results = check_external(
             origins, now=now, settings=settings, allowlist=allowlist,
             cache_path=None if args.no_cache else args.cache, progress=_Progress(),

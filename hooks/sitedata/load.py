@@ -119,7 +119,8 @@ _cache: dict[tuple[object, ...], SiteData] = {}
 
 def load_site_cached(*, data_dir: Path = DATA_DIR, today: date, review_months: int = checks.REVIEW_MONTHS_DEFAULT) -> SiteData:
     """load_site, reused while no data or schema file has changed (hooks share it; serve stays fast)."""
-    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted([*data_dir.glob("*.yaml"), *schemas.SCHEMA_DIR.glob("*.json")]))
+    # lstat: a data file that is a link (even a dangling one) is the loader's to refuse, with its line, not a traceback here.
+    stamp = tuple((p.name, p.lstat().st_mtime_ns, p.lstat().st_size) for p in sorted([*data_dir.glob("*.yaml"), *schemas.SCHEMA_DIR.glob("*.json")]))
     key = (str(data_dir), today, review_months, stamp)
     if key not in _cache:
         _cache.clear()
@@ -147,7 +148,8 @@ def collector_paused() -> Iterator[None]:
 def _display(path: Path, data_dir: Path) -> str:
     """The path editors see in messages: relative to the project, like data/practices.yaml."""
     try:
-        return path.resolve().relative_to(data_dir.resolve().parent).as_posix()
+        # Resolve the folder, never the file: a data file that is a link must not show its target.
+        return (path.parent.resolve() / path.name).relative_to(data_dir.resolve().parent).as_posix()
     except ValueError:
         return path.as_posix()
 

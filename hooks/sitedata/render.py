@@ -63,6 +63,7 @@ def render(template: str, **context: Any) -> str:
     return "\n".join(line for line in html.splitlines() if line.strip())
 
 
+@lru_cache(maxsize=65_536)  # `make check` renders fields with links to judge them; the build then reuses the HTML
 def markdown_html(text: str) -> Markup:
     """Markdown to HTML. Raw HTML is rejected by the checks; escaping '<' here makes sure of it."""
     source = str(escape(text)).replace("&#34;", '"').replace("&#39;", "'")

@@ -8,7 +8,6 @@ still passes every check with the new entry in it.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import sys
@@ -35,6 +34,7 @@ ID_MAX = 80
 SLUG_MAX = 60
 EXIT_DATA = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # what a shell reports for a command ended by Ctrl-C
 
 PHONE_CHANNELS = ("phone", "text")
 URL_CHANNELS = ("webchat", "webform", "website")
@@ -295,17 +295,20 @@ class Added:
 def add_entry(kind: Kind, entry: CommentedMap, *, data_dir: Path, today: date) -> Added:
     """Append `entry` to its data file if the whole data set still passes; raises DataErrors if not."""
     path = data_dir / f"{kind.file}.yaml"
-    doc = fmt.round_trip_yaml().load(path.read_text(encoding="utf-8"))
-    doc[kind.list_name].append(entry)
-    text = fmt.dump(doc)
-    with tempfile.TemporaryDirectory(prefix="sitedata-new-") as scratch:
-        trial = Path(scratch) / data_dir.name
-        shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns("schema", "*.md"))
-        (trial / path.name).write_text(text, encoding="utf-8")
-        site = load_site(data_dir=trial, today=today)
-    scratch_file = path.with_name(f".{path.name}.new-tmp")
-    scratch_file.write_text(text, encoding="utf-8")
-    os.replace(scratch_file, path)
+    display = f"{data_dir.name}/{path.name}"
+    # Read, check and replace under the data folder's lock, and only if nobody saved the file meanwhile:
+    # three `make new` at once used to keep one entry and lose two, each having said "Added".
+    with fmt.data_lock(data_dir):
+        before = fmt.read_text(path, display=display)
+        doc = fmt.round_trip_yaml().load(before)
+        doc[kind.list_name].append(entry)
+        text = fmt.keep_escapes(before, fmt.dump(doc))
+        with tempfile.TemporaryDirectory(prefix="sitedata-new-") as scratch:
+            trial = Path(scratch) / data_dir.name
+            shutil.copytree(data_dir, trial, ignore=shutil.ignore_patterns("schema", "*.md", ".*"))
+            (trial / path.name).write_text(text, encoding="utf-8")
+            site = load_site(data_dir=trial, today=today)
+        fmt.replace_if_unchanged(path, expected=before, text=text, display=display)
     index = len(site.entries(kind.list_name)) - 1
     origin = site.origin(kind.list_name, index)
     return Added(kind=kind, entry_id=entry["id"], file=origin.split(":", 1)[0], origin=origin)
@@ -442,7 +445,18 @@ def add_parser(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace, *, today: date, stdin: TextIO | None = None) -> int:
-    """Run `new`; returns the exit status."""
+    """Run `new`; returns the exit status. Ctrl-C and Ctrl-D end it with one line, not a traceback."""
+    try:
+        return _main(args, today=today, stdin=stdin)
+    except KeyboardInterrupt:
+        print("\nStopped (Ctrl-C); nothing was written.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except EOFError:
+        print("\nStopped (end of input, Ctrl-D); nothing was written.", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _main(args: argparse.Namespace, *, today: date, stdin: TextIO | None) -> int:
     stdin = stdin or sys.stdin
     prompter = None if args.yes or not stdin.isatty() else Prompter()
     kind_name = args.kind
@@ -485,6 +499,10 @@ def main(args: argparse.Namespace, *, today: date, stdin: TextIO | None = None) 
     entry = build_entry(kind, answers, today=today)
     try:
         added = add_entry(kind, entry, data_dir=args.data, today=today)
+    except fmt.DataBusy as exc:
+        print(exc.report().rsplit("\n", 1)[0], file=sys.stderr)
+        print(f"error: the new {kind.name} was not added; run the same command again", file=sys.stderr)
+        return EXIT_DATA
     except DataErrors as exc:
         print(exc.report().rsplit("\n", 1)[0], file=sys.stderr)
         print(
