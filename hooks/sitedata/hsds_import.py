@@ -49,6 +49,17 @@ SUMMARY_MAX = 400
 NAME_MAX = 120
 _TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?$")
 _RRULE_UNSUPPORTED = ("byweekno", "bymonthday", "byyearday", "count", "until")
+# Service fields the mapping reads; any other field with a value gets a message saying it was not taken.
+_TAKEN = {
+    "id", "name", "alternate_name", "description", "url", "email", "status", "organization", "organization_id", "eligibility_description",
+    "fees_description", "interpretation_services", "application_process", "alert", "minimum_age", "maximum_age", "wait_time",
+    "phones", "schedules", "service_areas", "languages",
+}  # fmt: skip
+_WHY_NOT = {
+    "assured_date": "the publisher's assurance is not this guide's verification with the service, so the entry is not marked verified",
+    "assurer_email": "the publisher's assurance is not this guide's verification with the service",
+    "last_modified": "the feed's own change date; the source records when it was retrieved",
+}
 _CHANNEL_FIELDS = ("type", "label", "number", "email", "url", "hours", "hours_text", "cost", "note")
 
 
@@ -251,9 +262,17 @@ class _Mapper:
             entry["accessibility"] = accessibility
         if record.get("fees_description"):
             entry["cost"] = str(record["fees_description"]).strip()
-        for key, text in (("interpretation_services", "Interpretation"), ("application_process", "How to apply"), ("alert", "Alert")):
+        for key, text in (
+            ("interpretation_services", "Interpretation"), ("application_process", "How to apply"), ("wait_time", "Waiting time"), ("alert", "Alert"),
+        ):  # fmt: skip
             if record.get(key):
                 notes.append(f"{text} (as the publisher says): {str(record[key]).strip()}")
+        ages = _ages(record.get("minimum_age"), record.get("maximum_age"))
+        if ages:
+            notes.append(f"Ages (as the publisher says): {ages}")
+        for key, value in record.items():
+            if key not in _TAKEN and key != AT and not key.startswith("x-") and value not in (None, "", [], {}):
+                self.say(record, key, f"not taken: {_WHY_NOT.get(key, 'this directory has no field for it')}")
         if notes:
             entry["notes"] = list(dict.fromkeys(notes))
         tags = [t for t in _strings(record.get("x-tags")) if t in self.tags]
@@ -417,9 +436,8 @@ class _Mapper:
         if not rows:
             return None, None
         words = "; ".join(dict.fromkeys(" ".join(str(r["description"]).split()) for r in rows if r.get("description"))) or None
-        ours = {r.get("x-opening_hours") for r in rows}
-        if len(ours) == 1 and None not in ours:
-            return None, None  # our own export: each phone carries its own x-opening_hours
+        if any(r.get("x-opening_hours") for r in rows):
+            return None, None  # our own export: each channel carries its own opening_hours
         expression = self._weekly(rows)
         if expression is None and words:
             self.say(record, "schedules", "kept the publisher's description as the hours text; the site will show no open-now state for them", "note")
@@ -478,6 +496,18 @@ class _Mapper:
             if known and known["title"] == source.get("title") and source.get("section"):
                 cited.append({k: source[k] for k in ("id", "section", "note") if source.get(k)})
         return cited
+
+
+def _ages(low: Any, high: Any) -> str | None:
+    def age(value: Any) -> str | None:
+        return str(int(value)) if isinstance(value, int | float) and float(value).is_integer() else None
+
+    low_text, high_text = age(low), age(high)
+    if low_text and high_text:
+        return f"{low_text} to {high_text}"
+    if low_text:
+        return f"{low_text} and over"
+    return f"up to {high_text}" if high_text else None
 
 
 def _rrule_problem(row: Mapping[str, Any]) -> tuple[str, str] | None:
