@@ -201,3 +201,24 @@ def test_read_feed_rejects_what_is_not_a_feed(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="expected an HSDS service record"):
         read_feed(number)
 
+
+
+def test_an_update_in_the_middle_of_the_file_keeps_the_comment_and_entry_after_it(real_data: DataCopy, tmp_path: Path) -> None:
+    options = Options(retrieved=RETRIEVED, area="London", audience="survivors")
+    feed = tmp_path / "feed.json"
+    record = json.loads((EXAMPLES / "service_full.json").read_text(encoding="utf-8"))
+    feed.write_text(json.dumps(record), encoding="utf-8")
+    import_feed(feed, data_dir=real_data.path, options=options)
+    helplines = real_data.path / "helplines.yaml"
+    galop = helplines.read_text(encoding="utf-8").split("  - id: galop-lgbt-helpline\n", 1)[1].split("  - id: mens-advice-line\n", 1)[0]
+    after = "  # Hand-written after the import.\n  - id: galop-lgbt-helpline-copy\n" + galop.replace("helpline, by phone or email", "helpline, by phone")
+    helplines.write_text(helplines.read_text(encoding="utf-8") + after, encoding="utf-8")
+    record["description"] = "Counselling by trained professionals."
+    feed.write_text(json.dumps(record), encoding="utf-8")
+    result = import_feed(feed, data_dir=real_data.path, options=options)
+    assert (result.added, result.updated) == (0, 1)
+    text = helplines.read_text(encoding="utf-8")
+    assert text.endswith(after)
+    (entry,) = [s for s in _services(real_data) if s.get("hsds_id")]
+    assert entry["summary"] == "Counselling by trained professionals."
+    assert _check(real_data).returncode == 0

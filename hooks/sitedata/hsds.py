@@ -16,8 +16,9 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -303,21 +304,25 @@ def _schedules(service: Mapping[str, Any], *, index: int, channel: Mapping[str, 
     return rows
 
 
-def uk_offset_periods(first: date, last: date) -> Iterator[tuple[date, date, int]]:
+@lru_cache(maxsize=64)
+def uk_offset_periods(first: date, last: date) -> tuple[tuple[date, date, int], ...]:
     """(from, to, hours ahead of UTC) for each stretch of days between first and last on which UK clocks keep one offset.
 
     The clocks change at 01:00 UTC, so the day of a change belongs to the new offset from then on;
-    a schedule's opening hours on that day are almost always after the change.
+    a schedule's opening hours on that day are almost always after the change. Cached: every
+    channel of a build asks for the same window.
     """
+    out = []
     day, begin = first, first
     offset = _offset(first)
     while day < last:
         day += timedelta(days=1)
         now = _offset(day)
         if now != offset:
-            yield begin, day - timedelta(days=1), offset
+            out.append((begin, day - timedelta(days=1), offset))
             begin, offset = day, now
-    yield begin, last, offset
+    out.append((begin, last, offset))
+    return tuple(out)
 
 
 def _offset(day: date) -> int:

@@ -555,9 +555,14 @@ def _strings(value: Any) -> list[str]:
 # ---------------------------------------------------------------- writing
 
 
-def import_feed(path: Path, *, data_dir: Path = DATA_DIR, options: Options, write: bool = True) -> Imported:
-    """Read, map, check and (unless write is false) write one feed; raises ValueError when the feed cannot be read."""
+def import_feed(path: Path, *, data_dir: Path = DATA_DIR, options: Options, write: bool = True, progress: Any = None) -> Imported:
+    """Read, map, check and (unless write is false) write one feed; raises ValueError when the feed cannot be read.
+
+    `progress` is called with a line of text at each long step (the command line prints them).
+    """
+    say = progress or (lambda _text: None)
     records = read_feed(path)
+    say(f"read {len(records)} service record(s); loading the data")
     site = load_site(data_dir=data_dir, today=options.retrieved)
     source_id = options.source_id or "hsds-" + slugify(path.parent.name if path.name == "datapackage.json" else path.stem)
     vocab = {
@@ -570,64 +575,109 @@ def import_feed(path: Path, *, data_dir: Path = DATA_DIR, options: Options, writ
     mapper = _Mapper(vocab=vocab, options=options, source_id=source_id)
     result = Imported()
     mapped: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    seen: dict[str, str] = {}
     for record in records:
         entry = mapper.entry(record)
+        if entry is not None and entry["hsds_id"] in seen:
+            mapper.say(record, "id", f"'{entry['hsds_id']}' is also the id of {seen[entry['hsds_id']]}; not imported", "error")
+            entry = None
         if entry is None:
             result.skipped += 1
-        else:
-            mapped.append((record, entry))
+            continue
+        seen[entry["hsds_id"]] = _where(record)
+        mapped.append((record, entry))
     result.messages = mapper.messages
+    plan = _Plan.of(site, mapped)
+    say(f"mapped {len(mapped)}; writing them as YAML")
+    chunks = _entry_texts([entry for _record, entry in mapped])
     helplines_text = (data_dir / f"{HELPLINES}.yaml").read_text(encoding="utf-8")
-    sources_text = (data_dir / f"{SOURCES}.yaml").read_text(encoding="utf-8")
-    # Entries the data refuses are left out one by one, each with the data's own message, until the rest pass.
-    for _attempt in range(len(mapped) + 1):
-        helplines, sources, counts, ids = _merged(helplines_text, sources_text, mapped, options=options, source_id=source_id, path=path)
+    sources = _sources_text((data_dir / f"{SOURCES}.yaml").read_text(encoding="utf-8"), options=options, source_id=source_id, path=path)
+    accepted = list(range(len(mapped)))
+    # Entries the data refuses are left out, each with the data's own message, until the rest pass.
+    while True:
+        helplines = plan.text(helplines_text, chunks=chunks, accepted=accepted)
+        say(f"checking all the data with {len(accepted)} imported service(s) in it (make check)")
         try:
             _check(data_dir, {HELPLINES: helplines, SOURCES: sources}, today=options.retrieved)
         except DataErrors as exc:
-            refused = _refused(exc, ids)
+            refused = _refused(exc, {i: mapped[i][1]["id"] for i in accepted})
             if not refused:
                 raise
-            for index in sorted(refused, reverse=True):
-                record, _entry = mapped.pop(index)
-                for error in refused[index]:
-                    result.messages.append(Message(_where(record), f"not imported: {error.message} ({error.field or 'entry'})", "error"))
+            for index, errors in sorted(refused.items()):
+                for error in errors:
+                    result.messages.append(Message(_where(mapped[index][0]), f"not imported: {error.message} ({error.field or 'entry'})", "error"))
                 result.skipped += 1
+            accepted = [i for i in accepted if i not in refused]
             continue
         break
-    result.added, result.updated = counts
-    result.entries = [e for _r, e in mapped]
-    if write and mapped:
+    result.entries = [mapped[i][1] for i in accepted]
+    result.updated = sum(1 for i in accepted if i in plan.replaces)
+    result.added = len(accepted) - result.updated
+    if write and accepted:
+        say("writing data/sources.yaml and data/helplines.yaml")
         _write(data_dir / f"{SOURCES}.yaml", sources)
         _write(data_dir / f"{HELPLINES}.yaml", helplines)
     return result
 
 
-def _merged(
-    helplines_text: str, sources_text: str, mapped: list[tuple[dict[str, Any], dict[str, Any]]], *, options: Options, source_id: str, path: Path
-) -> tuple[str, str, tuple[int, int], list[str]]:
-    yaml = fmt.round_trip_yaml()
-    doc = yaml.load(helplines_text)
-    services: CommentedSeq = doc["services"]
-    by_hsds = {s.get("hsds_id"): i for i, s in enumerate(services) if s.get("hsds_id")}
-    taken = {s["id"] for s in services}
-    added = updated = 0
-    ids = []
-    for _record, entry in mapped:
-        existing = by_hsds.get(entry["hsds_id"])
-        if existing is not None:
-            entry = {**entry, "id": services[existing]["id"]}
-            services[existing] = _yaml_entry(entry)
-            updated += 1
-        else:
-            entry = {**entry, "id": unique_id(entry["id"], taken=taken)}
-            taken.add(entry["id"])
-            services.append(_yaml_entry(entry))
-            added += 1
-        ids.append(entry["id"])
-    for (_record, entry), final in zip(mapped, ids, strict=True):
-        entry["id"] = final
-    sources_doc = yaml.load(sources_text)
+@dataclass
+class _Plan:
+    """Where each imported entry goes: in place of the entry with its hsds_id, or at the end of the file."""
+
+    replaces: dict[int, tuple[int, int]]  # index in `mapped` -> (first line, end line) of the entry it replaces, 0-based
+
+    @classmethod
+    def of(cls, site: Any, mapped: list[tuple[dict[str, Any], dict[str, Any]]]) -> _Plan:
+        existing = site.entries("services")
+        starts = [int(site.origin("services", i).rsplit(":", 2)[1]) - 1 for i in range(len(existing))]
+        by_hsds = {s["hsds_id"]: i for i, s in enumerate(existing) if s.get("hsds_id")}
+        taken = {s["id"] for s in existing}
+        replaces = {}
+        for index, (_record, entry) in enumerate(mapped):
+            at = by_hsds.get(entry["hsds_id"])
+            if at is None:
+                entry["id"] = unique_id(entry["id"], taken=taken)
+                taken.add(entry["id"])
+            else:
+                entry["id"] = existing[at]["id"]
+                replaces[index] = (starts[at], starts[at + 1] if at + 1 < len(starts) else -1)
+        return cls(replaces=replaces)
+
+    def text(self, original: str, *, chunks: list[str], accepted: list[int]) -> str:
+        """The file with the accepted entries in place: every other line, comments included, as it was."""
+        lines = original.splitlines(keepends=True)
+        spans = []
+        for index, (first, end) in self.replaces.items():
+            end = len(lines) if end < 0 else end
+            while end > first + 1 and lines[end - 1].lstrip().startswith("#") or end > first + 1 and not lines[end - 1].strip():
+                end -= 1  # a comment above the next entry belongs to it
+            spans.append((first, end, chunks[index] if index in accepted else "".join(lines[first:end])))
+        out, at = [], 0
+        for first, end, text in sorted(spans):
+            out.append("".join(lines[at:first]))
+            out.append(text)
+            at = end
+        out.append("".join(lines[at:]))
+        body = "".join(out)
+        appended = "".join(chunks[i] for i in accepted if i not in self.replaces)
+        return body if not appended else body.rstrip("\n") + "\n" + appended
+
+
+def _entry_texts(entries: list[dict[str, Any]]) -> list[str]:
+    """Each entry as the house style writes it in data/helplines.yaml ('  - id: ...' and its lines), dumped in one go."""
+    if not entries:
+        return []
+    text = fmt.dump(CommentedMap({"services": CommentedSeq([_yaml_entry(e) for e in entries])}))
+    body = text.split("\n", 1)[1]
+    starts = [m.start() for m in re.finditer(r"^  - ", body, flags=re.M)]
+    chunks = [body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
+    assert len(chunks) == len(entries), "an entry's text has a line that looks like the start of another"
+    return chunks
+
+
+def _sources_text(text: str, *, options: Options, source_id: str, path: Path) -> str:
+    """data/sources.yaml with the feed added, or updated with the new retrieval date."""
+    sources_doc = fmt.round_trip_yaml().load(text)
     source = CommentedMap(
         id=source_id,
         title=f"Open Referral HSDS feed: {path.parent.name + '/' if path.name == 'datapackage.json' else ''}{path.name}",
@@ -648,7 +698,7 @@ def _merged(
         listed.append(source)
     else:
         listed[at] = source
-    return fmt.dump(doc), fmt.dump(sources_doc), (added, updated), ids
+    return fmt.dump(sources_doc)
 
 
 def _yaml_entry(entry: Mapping[str, Any]) -> CommentedMap:
@@ -681,12 +731,13 @@ def _check(data_dir: Path, texts: Mapping[str, str], *, today: date) -> None:
         load_site(data_dir=trial, today=today)
 
 
-def _refused(exc: DataErrors, ids: list[str]) -> dict[int, list[Any]]:
+def _refused(exc: DataErrors, ids: Mapping[int, str]) -> dict[int, list[Any]]:
+    by_id = {f"'{entry_id}'": index for index, entry_id in ids.items()}
     out: dict[int, list[Any]] = {}
     for error in exc.errors:
-        for index, entry_id in enumerate(ids):
-            if f"'{entry_id}'" in error.entry:
-                out.setdefault(index, []).append(error)
+        match = re.search(r"'[^']*'", error.entry)
+        if match and match.group(0) in by_id:
+            out.setdefault(by_id[match.group(0)], []).append(error)
     return out
 
 
@@ -731,7 +782,7 @@ def main(args: argparse.Namespace, *, today: date) -> int:
     path = Path(args.file)
     print(f"==> reading {path}", file=sys.stderr)
     try:
-        result = import_feed(path, data_dir=args.data, options=options, write=not args.dry_run)
+        result = import_feed(path, data_dir=args.data, options=options, write=not args.dry_run, progress=lambda text: print(f"==> {text}", file=sys.stderr))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
