@@ -14,9 +14,10 @@ from urllib.parse import urljoin
 import pytest
 
 from conftest import DataCopy
-from sitedata.directory import TIMETABLE_DAYS, week_rows
+from sitedata.directory import EXPORTS, TIMETABLE_DAYS, week_rows
 from sitedata.exports import CSV_COLUMNS, SERVICES_CSV, SERVICES_JSON, export_files
 from sitedata.hours import compile_timetable
+from sitedata.hsds import DATAPACKAGE as HSDS_DATAPACKAGE
 from sitedata.load import load_site
 from test_build import mkdocs_build
 
@@ -114,6 +115,10 @@ def test_built_site_has_the_downloads_linked_from_the_directory(tmp_path: Path) 
     page = (site / "directory" / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]*exports[^"]*)"', page)
     targets = {urljoin("/directory/", href) for href in links}
-    assert {"/" + path for path in expected} <= targets
+    assert {"/" + path for path, _title in EXPORTS} <= targets
+    # The HSDS tables are reached through their datapackage.json, which names every CSV beside it.
+    package = json.loads(expected[HSDS_DATAPACKAGE])
+    tables = {f"exports/hsds/{r['path']}" for r in package["resources"]}
+    assert tables | {path for path, _title in EXPORTS} | {SERVICES_JSON, SERVICES_CSV} >= set(expected)
     assert "/exports/" in targets  # the page that documents the mapping
     assert (site / "exports" / "index.html").is_file()
