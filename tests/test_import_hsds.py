@@ -14,6 +14,7 @@ import yaml
 
 from conftest import ROOT, DataCopy
 from sitedata import hsds
+from sitedata.fmt import format_text
 from sitedata.hsds_import import Options, import_feed, read_feed
 from sitedata.load import load_site
 
@@ -128,6 +129,10 @@ def test_a_round_trip_of_our_export_loses_no_field(real_data: DataCopy, tmp_path
         rest = {k: v for k, v in entry.items() if k not in ("id", "hsds_id", "sources")}
         assert rest == {k: v for k, v in original.items() if k not in ("id", "sources")}, original["id"]
     assert _check(real_data).returncode == 0
+    # The imported entries are written the way make fmt writes them.
+    text = (real_data.path / "helplines.yaml").read_text(encoding="utf-8")
+    first = f"  - id: {imported[0]['id']}\n"
+    assert format_text(text, name="helplines", display="helplines.yaml").split(first, 1)[1] == text.split(first, 1)[1]
 
 
 # Re-imports and hand-written entries
