@@ -19,7 +19,7 @@ from frictionless import Package
 from jsonschema import Draft202012Validator
 
 from conftest import ROOT
-from sitedata import hsds, offline
+from sitedata import finder, hsds, offline
 from sitedata.directory import AREA_PAGES_DIR
 from sitedata.hsds_import import Imported, Options, import_feed
 from sitedata.load import load_site
@@ -75,6 +75,15 @@ def test_every_imported_service_has_one_card_on_an_area_page(imported: tuple[Pat
     directory = (site_dir / "directory" / "index.html").read_text(encoding="utf-8")
     assert not CARD.search(directory)  # at this size the directory page lists areas, not cards
     assert 'href="../exports/hsds/services.json"' in directory
+
+
+def test_the_finder_knows_every_imported_service_and_where_its_card_is(imported: tuple[Path, Path, Imported, int]) -> None:
+    data, site_dir, _result, _fed = imported
+    site = load_site(data_dir=data, today=TODAY)
+    areas = site.by_key("areas", "name")
+    table = finder.read_index_script((site_dir / finder.INDEX_SITE_PATH).read_text(encoding="utf-8"))["services"]
+    expected = [[s["name"], f"{AREA_PAGES_DIR}/{areas[s['coverage'][0]]['slug']}/#{s['id']}"] for s in site.entries("services")]
+    assert [row[:2] for row in table] == expected
 
 
 def test_the_downloads_hold_every_service_and_stay_valid(imported: tuple[Path, Path, Imported, int]) -> None:

