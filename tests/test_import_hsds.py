@@ -227,3 +227,30 @@ def test_an_update_in_the_middle_of_the_file_keeps_the_comment_and_entry_after_i
     (entry,) = [s for s in _services(real_data) if s.get("hsds_id")]
     assert entry["summary"] == "Counselling by trained professionals."
     assert _check(real_data).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        ({"freq": "MONTHLY", "byday": "2MO"}, "schedules[0].freq", "freq is 'MONTHLY', not WEEKLY, which opening_hours cannot say here"),
+        ({"interval": 2}, "schedules[0].interval", "interval 2 (every 2 weeks), which opening_hours cannot say here"),
+        ({"byday": "MO,XX"}, "schedules[0].byday", "byday 'MO,XX' is not a list of days (MO,TU,...), which opening_hours cannot say here"),
+    ],
+)
+def test_rrules_opening_hours_cannot_say_keep_the_publishers_words(real_data: DataCopy, tmp_path: Path, change: dict[str, Any], where: str, message: str) -> None:
+    record = json.loads((EXAMPLES / "service_full.json").read_text(encoding="utf-8"))
+    row = {"id": "9d0a0a7e-0000-4000-8000-000000000004", "freq": "WEEKLY", "byday": "MO", "opens_at": "09:00", "closes_at": "17:00", "description": "Mondays, as the publisher says"}
+    record["schedules"] = [{**row, **change}]
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(record), encoding="utf-8")
+    result = import_feed(feed, data_dir=real_data.path, options=Options(retrieved=RETRIEVED, area="London", audience="survivors"), write=False)
+    assert f"feed.json: {where}: warning: {message}" in [str(m) for m in result.messages]
+    (entry,) = result.entries
+    assert "hours" not in entry["channels"][0]
+    assert entry["channels"][0]["hours_text"] == "Mondays, as the publisher says"
+
+
+def test_the_feed_address_must_be_https(real_data: DataCopy) -> None:
+    result = _run(str(EXAMPLES / "service_full.json"), "--url", "http://example.org.uk/feed.json", data=real_data)
+    assert result.returncode == 2
+    assert "--url http://example.org.uk/feed.json: error: the feed's address must start with https://" in result.stderr
