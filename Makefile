@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 CHROMIUM := /usr/bin/chromium
 CHROMIUM_BIN := /usr/lib/chromium/chromium
 
-.PHONY: install serve build check test browser clean lock lint new fmt links npm offline bench bench-quick pre-commit
+.PHONY: install serve build check test browser clean lock lint new fmt links npm offline bench bench-quick pre-commit import-hsds
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
@@ -50,6 +50,12 @@ new: install
 
 fmt: install
 	@$(BIN)/python -m sitedata fmt $(ARGS)
+
+# Editors: import an Open Referral HSDS 3.0 feed (a .json record or list, or a datapackage.json) into data/helplines.yaml.
+# FILE=feed.json ARGS="--publisher 'Example Council' --url https://... --area Redbridge"; --help lists the options.
+import-hsds: install
+	@test -n "$(FILE)" || { echo "usage: make import-hsds FILE=path/to/feed.json [ARGS=...]" >&2; exit 2; }
+	@$(BIN)/python -m sitedata import-hsds "$(FILE)" $(ARGS)
 
 # External link check of a fresh build (network; the weekly workflow runs it). ARGS="--markdown report.md"
 links: build

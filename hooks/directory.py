@@ -1,4 +1,4 @@
-"""MkDocs hook: the helpline directory macro, its area pages at scale, and the directory downloads (JSON, CSV, HSDS).
+"""MkDocs hook: the helpline directory macro, its area pages at scale, and the directory downloads (JSON, CSV, HSDS 3.0).
 
 A thin adapter over hooks/sitedata/directory.py and hooks/sitedata/exports.py. The downloads are
 added as generated files, so they are part of the site from the start: `mkdocs serve` serves them and
@@ -31,7 +31,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    """Add the downloads (exports/services.json, .csv, hsds.json) and, at scale, one page per area."""
+    """Add the downloads (exports/services.json, .csv and the HSDS forms in exports/hsds/) and, at scale, one page per area."""
     site: SiteData = _state["site"]  # type: ignore[assignment]
     directory.compile_site_hours(site, start=_state["today"])  # type: ignore[arg-type]
     for path, content in exports.export_files(site, generated=_state["today"]).items():  # type: ignore[arg-type]

@@ -156,7 +156,7 @@ def test_a_service_without_hours_has_one_unknown_state(real_data: DataCopy) -> N
 
 def test_export_links_are_on_the_page(real_data: DataCopy) -> None:
     page = _page(real_data)
-    for target in ("exports/services.json", "exports/services.csv", "exports/hsds.json", "exports.md"):
+    for target in ("exports/services.json", "exports/services.csv", "exports/hsds/services.json", "exports/hsds/datapackage.json", "exports.md"):
         assert f'href="/{target}"' in page
 
 

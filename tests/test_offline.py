@@ -110,6 +110,9 @@ def _site(tmp_path: Path) -> Path:
         "sitemap.xml": "<urlset/>",
         "sitemap.xml.gz": "gz",
         "sw.js": "old worker",
+        "exports/services.json": "{}",
+        "exports/hsds/services.json": "[]",
+        "exports/hsds/phones.csv": "id",
     }.items():
         (site / path).parent.mkdir(parents=True, exist_ok=True)
         (site / path).write_text(text, encoding="utf-8")
@@ -122,9 +125,10 @@ def test_the_worker_keeps_every_page_and_asset_but_not_maps_downloads_or_itself(
         ("404.html", "404.html"),
         ("assets/javascripts/bundle.min.js", "assets/javascripts/bundle.min.js"),
         ("directory/", "directory/index.html"),
+        ("exports/services.json", "exports/services.json"),
         ("./", "index.html"),
         ("search/search_index.json", "search/search_index.json"),
-    ]
+    ]  # the HSDS downloads (exports/hsds/) are for directory systems and grow with the directory: not kept
 
 
 def test_the_build_version_changes_with_any_kept_file_and_only_then(tmp_path: Path) -> None:

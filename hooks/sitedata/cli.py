@@ -1,4 +1,4 @@
-"""`python -m sitedata check|new|fmt`: validate the data, add an entry, format the files."""
+"""`python -m sitedata check|new|fmt|import-hsds`: validate the data, add an entry, format the files, import an HSDS feed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import fmt, scaffold
+from . import fmt, hsds_import, scaffold
 from .checks import REVIEW_MONTHS_DEFAULT
 from .errors import DataErrors
 from .load import DATA_DIR, load_site
@@ -30,12 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     scaffold.add_parser(sub)
     fmt.add_parser(sub)
+    hsds_import.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "fmt":
         return fmt.main(args)
-    today = args.today or datetime.now(LONDON).date()
+    today = getattr(args, "today", None) or datetime.now(LONDON).date()
     if args.command == "new":
         return scaffold.main(args, today=today)
+    if args.command == "import-hsds":
+        return hsds_import.main(args, today=today)
     return _check(data_dir=args.data, today=today, github=args.github, review_months=args.review_months)
 
 

@@ -41,7 +41,8 @@ ACCESSIBILITY_NAMES = {"bsl": "British Sign Language (BSL)", "text-relay": "Text
 EXPORTS = (
     ("exports/services.json", "Services (JSON)"),
     ("exports/services.csv", "Services (CSV, one row per contact channel)"),
-    ("exports/hsds.json", "Open Referral HSDS 3.0 (JSON)"),
+    ("exports/hsds/services.json", "Open Referral HSDS 3.0: full service records (JSON)"),
+    ("exports/hsds/datapackage.json", "Open Referral HSDS 3.0: tables (CSV files described by this datapackage.json)"),
 )
 EXPORTS_DOC = "exports.md"
 DIRECTORY_SRC = "directory.md"

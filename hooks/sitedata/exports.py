@@ -1,4 +1,4 @@
-"""The directory as downloads: services as JSON and CSV, and an Open Referral HSDS 3.0-shaped JSON.
+"""The directory as downloads: services as JSON and CSV, and the Open Referral HSDS 3.0 forms (hsds.py).
 
 docs/exports.md documents every field and the HSDS mapping; tests/test_exports.py holds them to it.
 """
@@ -8,28 +8,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import uuid
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from .directory import CHANNEL_NAMES, SERVICES_LIST, TIMETABLE_DAYS, compiled_hours
-from .hours import DAY_MINUTES
+from . import hsds
+from .directory import CHANNEL_NAMES, SERVICES_LIST, compiled_hours
 from .load import SiteData
 from .render import phone_display, tel_uri
 
 FORMAT_VERSION = 1
 SERVICES_JSON = "exports/services.json"
 SERVICES_CSV = "exports/services.csv"
-HSDS_JSON = "exports/hsds.json"
 HOURS_NOTE = "hours are OpenStreetMap opening_hours expressions; all times are the Europe/London wall clock"
-# Fixed once for this project: HSDS ids are UUIDs, derived from our ids so they stay the same between builds.
-HSDS_NAMESPACE = uuid.UUID("4101ad35-4212-4d58-987c-b27cb25bbec8")
-HSDS_VERSION = "3.0"
-HSDS_TABLES = ("organization", "service", "phone", "schedule", "service_area", "language")
-HSDS_ABOUT = (
-    "Helplines and services from this guide's directory as Open Referral HSDS tables; the site's exports page documents the mapping."
-)
 CSV_COLUMNS = (
     "service_id", "service_name", "operator", "audiences", "coverage",
     "channel", "channel_label", "phone", "tel", "email", "url",
@@ -40,8 +31,6 @@ CSV_COLUMNS = (
 # full width, once it has skipped the leading whitespace; a leading apostrophe stops it (OWASP, "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "|", "%", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c", "\uff05")
 _SKIPPED_BEFORE_FORMULA = " \t\r\n\u00a0\u3000"
-_BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_PHONE_TYPES = {"phone": "voice", "text": "text"}
 
 
 def export_files(site: SiteData, *, generated: date) -> dict[str, str]:
@@ -50,7 +39,7 @@ def export_files(site: SiteData, *, generated: date) -> dict[str, str]:
     return {
         SERVICES_JSON: services_json(site, generated=generated, records=records),
         SERVICES_CSV: services_csv(site, generated=generated, records=records),
-        HSDS_JSON: hsds_json(site, generated=generated),
+        **hsds.export_files(site, generated=generated),
     }
 
 
@@ -138,78 +127,6 @@ def services_csv(site: SiteData, *, generated: date, records: list[dict[str, Any
     return "\ufeff" + buffer.getvalue()
 
 
-def hsds_json(site: SiteData, *, generated: date) -> str:
-    """exports/hsds.json: organization, service, phone, schedule and service_area tables, HSDS 3.0-shaped."""
-    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in HSDS_TABLES}
-    services = site.entries(SERVICES_LIST)
-    operators: dict[str, list[str]] = {}
-    for service in services:
-        operators.setdefault(service["operator"], []).append(service["name"])
-    for operator, names in operators.items():
-        description = f"Runs: {'; '.join(names)}."
-        tables["organization"].append({"id": _uuid("organization", operator), "name": operator, "description": description})
-    for service in services:
-        service_id = _uuid("service", service["id"])
-        tables["service"].append(_hsds_service(service, audiences=site.by_key("audiences"), sources=site.by_key("sources")))
-        for area in service["coverage"]:
-            tables["service_area"].append({"id": _uuid("service_area", service["id"], area), "service_id": service_id, "name": area})
-        for language in service.get("languages", []):
-            tables["language"].append({"id": _uuid("language", service["id"], language), "service_id": service_id, "name": language})
-        for index, channel in enumerate(service["channels"]):
-            if channel["type"] in _PHONE_TYPES:
-                tables["phone"].append(_hsds_phone(service, index=index, channel=channel))
-            if channel.get("hours"):
-                tables["schedule"].extend(_hsds_schedules(service, index=index, channel=channel, start=generated))
-    about = {"description": HSDS_ABOUT, "hsds_version": HSDS_VERSION, "generated": generated.isoformat(), "timezone": "Europe/London"}
-    document = {"x-about": about, **{name: rows for name, rows in tables.items() if rows}}
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-
-
-def _hsds_service(service: Mapping[str, Any], *, audiences: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[str, Any]:
-    channels = service["channels"]
-    website = next((c["url"] for c in channels if c["type"] == "website"), None)
-    cited = [
-        _without_empty(
-            {"title": sources[s["id"]]["title"], "publisher": sources[s["id"]]["publisher"], "section": s["section"], "note": s.get("note")}
-        )
-        for s in service["sources"]
-    ]
-    return _without_empty(
-        {
-            "id": _uuid("service", service["id"]),
-            "organization_id": _uuid("organization", service["operator"]),
-            "name": service["name"],
-            "alternate_name": "; ".join(service.get("short_names", [])),
-            "description": service["summary"],
-            "url": website or next((c["url"] for c in channels if c.get("url")), None),
-            "email": next((c["email"] for c in channels if c["type"] == "email"), None),
-            "status": "active",
-            "eligibility_description": "; ".join(audiences[a]["name"] for a in service["audiences"]),
-            "fees_description": service.get("cost"),
-            "assured_date": service["last_checked"],
-            "x-local_id": service["id"],
-            "x-audiences": service["audiences"],
-            "x-accessibility": service.get("accessibility", []),
-            "x-notes": service.get("notes", []),
-            "x-sources": cited,
-        }
-    )
-
-
-def _hsds_phone(service: Mapping[str, Any], *, index: int, channel: Mapping[str, Any]) -> dict[str, Any]:
-    described = [channel.get("label"), channel.get("hours_text"), channel.get("cost"), channel.get("note")]
-    return _without_empty(
-        {
-            "id": _uuid("phone", service["id"], str(index)),
-            "service_id": _uuid("service", service["id"]),
-            "number": phone_display(channel["number"]),
-            "type": _PHONE_TYPES[channel["type"]],
-            "description": " ".join(d for d in described if d),
-            "x-tel": tel_uri(channel["number"]),
-        }
-    )
-
-
 def _channel_record(channel: Mapping[str, Any], *, generated: date) -> dict[str, Any]:
     record = dict(channel)
     if "number" in channel:
@@ -219,62 +136,6 @@ def _channel_record(channel: Mapping[str, Any], *, generated: date) -> dict[str,
         week = compiled_hours(channel["hours"], start=generated).week
         record["weekly_hours"] = [{"days": days, "hours": text} for days, text in week]
     return record
-
-
-def _hsds_schedules(service: Mapping[str, Any], *, index: int, channel: Mapping[str, Any], start: date) -> list[dict[str, Any]]:
-    """HSDS weekly rows for one channel's usual week: one row per distinct open interval, with the days it applies."""
-    hours = channel["hours"]
-    compiled = compiled_hours(hours, start=start)
-    week = compiled.timetable["week"]
-    intervals: dict[tuple[int, int], list[int]] = {}
-    for weekday in range(7):
-        day = week[weekday % len(week)]
-        if day == "u":
-            continue
-        for item in day:
-            if len(item) == 2:  # open; [start, end, "u"] is unknown and not published as opening time
-                intervals.setdefault((item[0], item[1]), []).append(weekday)
-    summary = "; ".join(f"{days}: {text}" for days, text in compiled.week)
-    name = CHANNEL_NAMES[channel["type"]]
-    common = {
-        "service_id": _uuid("service", service["id"]),
-        "valid_from": start.isoformat(),
-        "valid_to": (start + timedelta(days=TIMETABLE_DAYS - 1)).isoformat(),
-        "description": f"{name}: {summary} (UK time)",
-        "notes": f"Bank holidays (England and Wales): {compiled.bank_holidays}" if compiled.bank_holidays else None,
-        "x-channel": channel["type"],
-        "x-opening_hours": hours,
-        "x-timezone": "Europe/London",
-    }
-    rows = []
-    ordered = sorted(intervals.items(), key=lambda item: (min(item[1]), item[0]))
-    for n, ((first, last), weekdays) in enumerate(ordered):
-        rows.append(
-            _without_empty(
-                {
-                    "id": _uuid("schedule", service["id"], str(index), str(n)),
-                    **common,
-                    "freq": "WEEKLY",
-                    "byday": ",".join(_BYDAY[d] for d in weekdays),
-                    "opens_at": _clock(first),
-                    "closes_at": _clock(last),
-                }
-            )
-        )
-    if not rows:
-        rows.append(_without_empty({"id": _uuid("schedule", service["id"], str(index), "0"), **common}))
-    return rows
-
-
-def _clock(minute: int) -> str:
-    """HH:MM; the end of the day is written 23:59, the HSDS convention for 'until midnight'."""
-    if minute >= DAY_MINUTES:
-        return "23:59"
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def _uuid(*parts: str) -> str:
-    return str(uuid.uuid5(HSDS_NAMESPACE, "/".join(parts)))
 
 
 def _without_empty(record: dict[str, Any]) -> dict[str, Any]:

@@ -35,8 +35,12 @@ STAMP_SITE_PATH = "build-info.json"
 ZIP_SITE_PATH = "downloads/offline.zip"
 DEFAULT_ZIP = PROJECT_DIR / "dist" / "offline.zip"
 # Not precached: source maps, Material's stemmers for languages the site does not use, the
-# offline download itself, sitemaps, the worker itself and the file:// copy of the search index.
-_NOT_PRECACHED = re.compile(r"\.map$|^assets/javascripts/lunr/|\.zip$|^sitemap\.xml(\.gz)?$|^sw\.js$|^search/search_index\.js$")
+# offline download itself, sitemaps, the worker itself, the file:// copy of the search index, and
+# the Open Referral HSDS downloads (for directory systems, ~6 MB per 1,000 services: too much to
+# put on every visitor's phone; the offline zip still has them).
+_NOT_PRECACHED = re.compile(
+    r"\.map$|^assets/javascripts/lunr/|\.zip$|^sitemap\.xml(\.gz)?$|^sw\.js$|^search/search_index\.js$|^exports/hsds/"
+)
 # Not zipped: source maps, and Material's stemmers for languages the site does not use.
 _NOT_ZIPPED = re.compile(r"\.map$|^assets/javascripts/lunr/")
 _CONFIG_JSON = re.compile(r'<script id="__config" type="application/json">(?P<json>.*?)</script>', re.DOTALL)
