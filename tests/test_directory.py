@@ -209,12 +209,12 @@ def test_the_real_data_gives_no_hours_warning(real_data: DataCopy) -> None:
 
 
 def test_review_interval_is_configurable(data: DataCopy) -> None:
-    site = load_site(data_dir=data.path, today=date(2026, 8, 1))  # the service was last checked on 2026-01-10
+    site = load_site(data_dir=data.path, today=date(2026, 8, 1))  # the service was last reviewed on 2026-01-10
     assert review_warnings(site, months=12) == []
     (warning,) = review_warnings(site, months=6)
     assert str(warning).startswith("data/helplines.yaml:")
     assert str(warning).endswith(
-        "service 'example-helpline': last_checked: warning: last checked 2026-01-10, more than 6 months ago; "
+        "service 'example-helpline': last_reviewed: warning: last reviewed 2026-01-10, more than 6 months ago; "
         "check it against its source and update the date"
     )
 
@@ -245,7 +245,7 @@ def test_build_rejects_bad_hours_with_the_data_error_shape(real_data: DataCopy, 
 def test_strict_build_fails_on_hours_warnings(real_data: DataCopy, tmp_path: Path) -> None:
     line = real_data.replace("helplines.yaml", "hours_text: Monday to Friday 10am-12pm", "hours_text: Open 24/7 by chat")
     old = real_data.replace(
-        "helplines.yaml", 'last_checked: "2026-11-22"\n  - id: bright-sky-app', 'last_checked: "2020-04-01"\n  - id: bright-sky-app'
+        "helplines.yaml", 'last_reviewed: "2026-11-22"\n  - id: bright-sky-app', 'last_reviewed: "2020-04-01"\n  - id: bright-sky-app'
     )
     result = mkdocs_build(tmp_path / "site", data_dir=real_data.path)
     assert result.returncode != 0
@@ -253,5 +253,5 @@ def test_strict_build_fails_on_hours_warnings(real_data: DataCopy, tmp_path: Pat
         f"WARNING -  data/helplines.yaml:{line}:21: service 'womens-aid-live-chat': channels[0].hours_text: warning: the text says '24/7'"
         in result.stderr
     )
-    where = f"WARNING -  data/helplines.yaml:{old}:19: service 'womens-aid-live-chat': last_checked:"
-    assert f"{where} warning: last checked 2020-04-01, more than 12 months ago" in result.stderr
+    where = f"WARNING -  data/helplines.yaml:{old}:20: service 'womens-aid-live-chat': last_reviewed:"
+    assert f"{where} warning: last reviewed 2020-04-01, more than 12 months ago" in result.stderr

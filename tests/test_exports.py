@@ -99,7 +99,7 @@ def test_csv_has_one_row_per_channel(real_data: DataCopy) -> None:
         galop["weekly_hours"]
         == "Monday to Friday: 10:00–12:30, 13:30–16:00; Saturday and Sunday: Closed; Bank holidays: Hours not confirmed"
     )
-    assert galop["last_checked"] == "2026-11-22"
+    assert galop["last_reviewed"] == "2026-11-22"
     assert next(r for r in rows if r["service_id"] == "police-emergency-999")["tel"] == "tel:999"
 
 

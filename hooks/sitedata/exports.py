@@ -34,7 +34,7 @@ CSV_COLUMNS = (
     "service_id", "service_name", "operator", "audiences", "coverage",
     "channel", "channel_label", "phone", "tel", "email", "url",
     "hours", "hours_text", "weekly_hours", "channel_note",
-    "languages", "accessibility", "cost", "sources", "last_checked",
+    "languages", "accessibility", "cost", "sources", "last_reviewed",
 )  # fmt: skip
 # A spreadsheet runs a cell that starts with one of these as a formula; a leading apostrophe stops it.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -84,7 +84,7 @@ def service_records(site: SiteData, *, generated: date) -> list[dict[str, Any]]:
                 )
                 for s in service["sources"]
             ],  # fmt: skip
-            "last_checked": service["last_checked"],
+            "last_reviewed": service["last_reviewed"],
         }
         out.append(_without_empty(record))
     return out
@@ -130,7 +130,7 @@ def services_csv(site: SiteData, *, generated: date, records: list[dict[str, Any
                 "accessibility": "; ".join(record.get("accessibility", [])),
                 "cost": record.get("cost", ""),
                 "sources": "; ".join(f"{s['title']} ({s['section']})" for s in record["sources"]),
-                "last_checked": record["last_checked"],
+                "last_reviewed": record["last_reviewed"],
             }
             writer.writerow([_spreadsheet_safe(row[column]) for column in CSV_COLUMNS])
     return "\ufeff" + buffer.getvalue()
@@ -184,7 +184,7 @@ def _hsds_service(service: Mapping[str, Any], *, audiences: Mapping[str, Any], s
             "status": "active",
             "eligibility_description": "; ".join(audiences[a]["name"] for a in service["audiences"]),
             "fees_description": service.get("cost"),
-            "assured_date": service["last_checked"],
+            "assured_date": service["last_reviewed"],
             "x-local_id": service["id"],
             "x-audiences": service["audiences"],
             "x-accessibility": service.get("accessibility", []),

@@ -24,7 +24,7 @@ class DueEntry:
     kind: str
     entry_id: str
     title: str
-    last_checked: str
+    last_reviewed: str
     where: str
     page: str | None
     anchor: str
@@ -41,7 +41,7 @@ def review_due(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> list[Du
             if "x-entry" not in list_schema or not isinstance(doc.data.get(list_name), list):
                 continue
             for i, item in enumerate(doc.data[list_name]):
-                line, column = doc.at((list_name, i, "last_checked"))
+                line, column = doc.at((list_name, i, "last_reviewed"))
                 located[(doc.file, line, column)] = (list_name, list_schema, item)
     out = []
     for warning in site.warnings:
@@ -56,13 +56,13 @@ def review_due(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> list[Du
                 kind=list_schema["x-entry"],
                 entry_id=str(item[key]),
                 title=str(item.get("title") or item.get("name") or item[key]),
-                last_checked=str(item["last_checked"]),
+                last_reviewed=str(item["last_reviewed"]),
                 where=f"{warning.file}:{warning.line}",
                 page=page,
                 anchor=anchor,
             )
         )
-    return sorted(out, key=lambda e: (e.last_checked, e.where))
+    return sorted(out, key=lambda e: (e.last_reviewed, e.where))
 
 
 def _shown_on(list_name: str, item: dict[str, object], *, cards: dict[str, str]) -> tuple[str | None, str]:

@@ -144,7 +144,7 @@ def test_the_copy_says_when_it_was_built_and_when_its_helplines_were_checked(tab
     banner.get_by_role("link", name="About this copy").click()
     expect(page).to_have_url(re.compile(r"/offline\.html$"))
     expect(page.locator(".dv-offline__this-copy")).to_contain_text(f"built on {context['built_date']}")
-    expect(page.locator('[data-offline-mode="offline"]')).to_contain_text("last checked")
+    expect(page.locator('[data-offline-mode="offline"]')).to_contain_text("last reviewed")
 
 
 def test_search_stays_usable_from_any_folder_depth(tab: OfflinePage, copy: OfflineCopy) -> None:
