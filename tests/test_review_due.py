@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, DataCopy
 from sitedata.load import load_site
 from sitedata.render import render
-from sitedata.review import review_due
+from sitedata.review import review_due, unverified_services
 from test_build import mkdocs_build
 
 FAR_FUTURE = date(2100, 1, 1)
@@ -54,7 +54,7 @@ def test_far_in_the_future_every_entry_is_due_on_the_page_and_in_make_check(real
     )
     assert len(due) == len(site.warnings) == dated > 50
 
-    html = render("review_due.html", entries=due, months=12, today=FAR_FUTURE, link=lambda target: f"/{target}")
+    html = render("review_due.html", unverified=[], entries=due, months=12, today=FAR_FUTURE, link=lambda target: f"/{target}")
     listed = re.findall(r'<tr data-review-entry="([^"]+)">', html)
     assert len(listed) == len(due)
     assert f"{len(due)} entries were last reviewed more than 12 months before 1 January 2100" in html
@@ -79,7 +79,7 @@ def test_the_list_is_oldest_first_and_empty_when_nothing_is_due(real_data: DataC
     assert due[0].where.startswith("data/helplines.yaml:") and due[0].page == "directory.md"
     assert due[1].page == f"practices/{due[1].entry_id}.md"
 
-    nothing = render("review_due.html", entries=[], months=12, today=today, link=lambda target: target)
+    nothing = render("review_due.html", unverified=[], entries=[], months=12, today=today, link=lambda target: target)
     assert "Nothing is due for review" in nothing and "<table" not in nothing
 
 
@@ -125,3 +125,23 @@ def test_check_takes_the_review_interval(data: DataCopy) -> None:
 
     assert due(12) == 0
     assert due(6) > 0
+
+
+def test_every_unverified_service_comes_first_until_it_is_verified(real_data: DataCopy) -> None:
+    today = date(2026, 12, 2)
+    site = load_site(data_dir=real_data.path, today=today)
+    unverified = unverified_services(site)
+    assert [u.entry_id for u in unverified] == [s["id"] for s in site.entries("services")]  # all of them: nobody has verified any
+    assert unverified[0].hours_note == "hours as published April 2020, not confirmed since"
+    assert unverified[0].where == "data/helplines.yaml:6" and unverified[0].page == "directory.md"
+    html = render("review_due.html", unverified=unverified, entries=review_due(site), months=12, today=today, link=lambda target: f"/{target}")
+    assert re.findall(r'data-unverified-entry="([^"]+)"', html) == [u.entry_id for u in unverified]
+    assert html.index("Services not yet confirmed with the service") < html.index("Entries due for review against their sources")
+
+    real_data.replace(
+        "helplines.yaml",
+        '    last_reviewed: "2026-11-22"\n  - id: galop-lgbt-helpline',
+        '    last_reviewed: "2026-11-22"\n    verified: {date: "2026-12-01", method: phoned the service, by: A. Editor}\n  - id: galop-lgbt-helpline',
+    )
+    still = [u.entry_id for u in unverified_services(load_site(data_dir=real_data.path, today=today))]
+    assert "national-domestic-abuse-helpline" not in still and len(still) == len(unverified) - 1

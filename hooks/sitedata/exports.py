@@ -35,6 +35,7 @@ CSV_COLUMNS = (
     "channel", "channel_label", "phone", "tel", "email", "url",
     "hours", "hours_text", "weekly_hours", "channel_note",
     "languages", "accessibility", "cost", "sources", "last_reviewed",
+    "verified_date", "verified_method",
 )  # fmt: skip
 # A spreadsheet runs a cell that starts with one of these as a formula; a leading apostrophe stops it.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -77,7 +78,8 @@ def service_records(site: SiteData, *, generated: date) -> list[dict[str, Any]]:
                         "id": s["id"],
                         "title": sources[s["id"]]["title"],
                         "publisher": sources[s["id"]]["publisher"],
-                        "published": sources[s["id"]]["published"],
+                        "published": sources[s["id"]].get("published"),
+                        "accessed": sources[s["id"]].get("accessed"),
                         "section": s["section"],
                         "note": s.get("note"),
                     }
@@ -85,6 +87,8 @@ def service_records(site: SiteData, *, generated: date) -> list[dict[str, Any]]:
                 for s in service["sources"]
             ],  # fmt: skip
             "last_reviewed": service["last_reviewed"],
+            # Absent when nobody has confirmed the details with the service (never a copy of last_reviewed).
+            "verified": service.get("verified"),
         }
         out.append(_without_empty(record))
     return out
@@ -131,6 +135,8 @@ def services_csv(site: SiteData, *, generated: date, records: list[dict[str, Any
                 "cost": record.get("cost", ""),
                 "sources": "; ".join(f"{s['title']} ({s['section']})" for s in record["sources"]),
                 "last_reviewed": record["last_reviewed"],
+                "verified_date": record.get("verified", {}).get("date", ""),
+                "verified_method": record.get("verified", {}).get("method", ""),
             }
             writer.writerow([_spreadsheet_safe(row[column]) for column in CSV_COLUMNS])
     return "\ufeff" + buffer.getvalue()
@@ -184,7 +190,12 @@ def _hsds_service(service: Mapping[str, Any], *, audiences: Mapping[str, Any], s
             "status": "active",
             "eligibility_description": "; ".join(audiences[a]["name"] for a in service["audiences"]),
             "fees_description": service.get("cost"),
-            "assured_date": service["last_reviewed"],
+            # HSDS assurance is confirmation with the service: absent until someone has done it.
+            "assured_date": service.get("verified", {}).get("date"),
+            "assurer_email": _assurer_email(service.get("verified", {}).get("by")),
+            "x-assurer": service.get("verified", {}).get("by"),
+            "x-assurance_method": service.get("verified", {}).get("method"),
+            "x-last_reviewed": service["last_reviewed"],
             "x-local_id": service["id"],
             "x-audiences": service["audiences"],
             "x-accessibility": service.get("accessibility", []),
@@ -192,6 +203,11 @@ def _hsds_service(service: Mapping[str, Any], *, audiences: Mapping[str, Any], s
             "x-sources": cited,
         }
     )
+
+
+def _assurer_email(by: str | None) -> str | None:
+    """HSDS wants an email for the assurer; an editor recorded by name has none."""
+    return by if by and "@" in by else None
 
 
 def _hsds_phone(service: Mapping[str, Any], *, index: int, channel: Mapping[str, Any]) -> dict[str, Any]:
