@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, DataCopy
+from conftest import REAL_DATA_TODAY, ROOT, DataCopy
 from sitedata.load import load_site
 from sitedata.render import render
 from sitedata.review import review_due, unverified_services
@@ -73,7 +73,7 @@ def test_far_in_the_future_every_entry_is_due_on_the_page_and_in_make_check(real
 def test_the_list_is_oldest_first_and_empty_when_nothing_is_due(real_data: DataCopy) -> None:
     real_data.replace("helplines.yaml", 'last_reviewed: "', 'last_reviewed: "2019-03-04"\n    # was: "')
     real_data.replace("practices.yaml", 'last_reviewed: "', 'last_reviewed: "2020-05-06"\n    # was: "')
-    today = date.fromisoformat("2026-11-22")
+    today = REAL_DATA_TODAY
     due = review_due(load_site(data_dir=real_data.path, today=today))
     assert [(e.kind, e.last_reviewed) for e in due] == [("service", "2019-03-04"), ("practice", "2020-05-06")]
     assert due[0].where.startswith("data/helplines.yaml:") and due[0].page == "directory.md"
@@ -140,8 +140,8 @@ def test_every_unverified_service_comes_first_until_it_is_verified(real_data: Da
 
     real_data.replace(
         "helplines.yaml",
-        '    last_reviewed: "2026-11-22"\n  - id: galop-lgbt-helpline',
-        '    last_reviewed: "2026-11-22"\n    verified: {date: "2026-12-01", method: phoned the service, by: A. Editor}\n  - id: galop-lgbt-helpline',
+        '    last_reviewed: "2026-12-02"\n  - id: galop-lgbt-helpline',
+        '    last_reviewed: "2026-12-02"\n    verified: {date: "2026-12-01", method: phoned the service, by: A. Editor}\n  - id: galop-lgbt-helpline',
     )
     still = [u.entry_id for u in unverified_services(load_site(data_dir=real_data.path, today=today))]
     assert "national-domestic-abuse-helpline" not in still and len(still) == len(unverified) - 1
