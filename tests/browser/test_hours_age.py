@@ -9,6 +9,7 @@ thresholds (mkdocs.yml extra.hours_stale_months and extra.hours_very_stale_month
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from sitedata.hours import england_bank_holidays
+from sitedata.hours import england_bank_holidays, timetable_json
+from sitedata.provenance import HoursAge, hours_age
 from sitedata.render import month_year
 
 from .directory_site import LONDON, build_date, build_verified_site, card_state, expected_states, next_weekday, open_directory, shown_states
@@ -30,6 +32,7 @@ WOMENS_AID = "womens-aid-live-chat"
 NDAH = "national-domestic-abuse-helpline"
 POLICE = "police-emergency-999"
 UNVERIFIED_CHECK = "Check before you rely on this: hours as published April 2020, not confirmed since"
+SCRIPT = Path(__file__).resolve().parents[2] / "overrides" / "assets" / "javascripts" / "open-now.js"
 AGE_JS = "els => els.map(el => [el.closest('[data-service-id]').getAttribute('data-service-id'), el.getAttribute('data-hours-age')])"
 
 
@@ -156,3 +159,39 @@ def test_the_threshold_follows_the_london_date_not_the_device_zone(
     assert state == "open"
     assert label.endswith("not since)") == (age == "stale")
     assert shown_states(page) == expected_states(page, now=at)
+
+
+SINCE_DATES = [
+    date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 1), date(2025, 3, 31), date(2024, 2, 29), date(2024, 3, 1),
+    date(2026, 2, 28), date(2026, 3, 1), date(2026, 2, 1), date(2025, 12, 31), date(2026, 1, 1), date(2027, 2, 28),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("now", "zone"),
+    [
+        (datetime(2027, 2, 28, 23, 30, tzinfo=LONDON), "Pacific/Auckland"),
+        (datetime(2027, 3, 1, 0, 30, tzinfo=LONDON), "America/Los_Angeles"),
+        (datetime(2028, 2, 29, 12, 0, tzinfo=LONDON), "Asia/Kolkata"),
+        (datetime(2027, 3, 31, 23, 59, tzinfo=LONDON), "Europe/London"),
+    ],
+)
+def test_the_script_counts_months_as_python_does(open_page: OpenPage, now: datetime, zone: str) -> None:
+    """Month ends, leap days and both thresholds: open-now.js hoursAge against provenance.hours_age, card by card."""
+    policy = HoursAge()
+    timetable = html.escape(timetable_json("24/7", start=now.date() - timedelta(days=1), days=7))
+    cards = "".join(
+        f'<article data-service-id="s{i}" data-verified="" data-hours-since="{since.isoformat()}" data-hours-note="note {i}" '
+        f'data-hours-check-label="check {i}" data-hours-stale-months="{policy.stale_months}" data-hours-very-stale-months="{policy.very_stale_months}">'
+        f'<p data-open-state="unknown" data-timetable="{timetable}">no script</p></article>'
+        for i, since in enumerate(SINCE_DATES)
+    )
+    page = open_page(None, timezone_id=zone).page
+    page.clock.install(time=now - timedelta(minutes=1))
+    page.clock.pause_at(now)
+    page.set_content(f"<!doctype html><html lang='en'><title>t</title><body>{cards}</body></html>")
+    page.add_script_tag(content=SCRIPT.read_text(encoding="utf-8"))
+    shown = dict(page.eval_on_selector_all("[data-open-state]", AGE_JS))
+    expected = {f"s{i}": hours_age(since=since, today=now.date(), policy=policy) for i, since in enumerate(SINCE_DATES) if since <= now.date()}
+    assert {k: shown[k] for k in expected} == expected
+    assert len(set(expected.values())) >= 2  # each instant sits between cards on both sides of a threshold
