@@ -157,3 +157,32 @@ def test_a_source_needs_a_publication_date_or_the_day_it_was_read(data: DataCopy
     ]
     data.replace("sources.yaml", "    last_reviewed:", '    accessed: "2026-01-10"\n    last_reviewed:')
     assert load_site(data_dir=data.path, today=TODAY).by_key("sources")["paper"]["accessed"] == "2026-01-10"
+
+
+# The thresholds in mkdocs.yml.
+
+
+def test_the_thresholds_come_from_mkdocs_yml_and_bad_ones_stop_the_build() -> None:
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    from buildcontext import hours_age as configured
+
+    assert configured(SimpleNamespace(extra={})) == HoursAge(stale_months=12, very_stale_months=24)  # type: ignore[arg-type]
+    assert configured(SimpleNamespace(extra={"hours_stale_months": 6, "hours_very_stale_months": 9})) == HoursAge(6, 9)  # type: ignore[arg-type]
+    with pytest.raises(PluginError, match=r"extra.hours_stale_months must be a whole number of months, at least 1"):
+        configured(SimpleNamespace(extra={"hours_stale_months": "twelve"}))  # type: ignore[arg-type]
+    with pytest.raises(PluginError, match=r"hours_very_stale_months \(12\) must be more than extra.hours_stale_months \(12\)"):
+        configured(SimpleNamespace(extra={"hours_stale_months": 12, "hours_very_stale_months": 12}))  # type: ignore[arg-type]
+
+
+def test_mkdocs_yml_sets_the_thresholds_the_docs_justify() -> None:
+    import yaml
+
+    from conftest import ROOT
+
+    extra = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nmarkdown_extensions:")[0])["extra"]
+    assert (extra["hours_stale_months"], extra["hours_very_stale_months"]) == (12, 24)
+    about = (ROOT / "docs" / "about.md").read_text(encoding="utf-8")
+    assert "## How old the opening hours are" in about and "**12 months or more**" in about and "**24 months or more**" in about

@@ -195,3 +195,12 @@ def test_the_script_counts_months_as_python_does(open_page: OpenPage, now: datet
     expected = {f"s{i}": hours_age(since=since, today=now.date(), policy=policy) for i, since in enumerate(SINCE_DATES) if since <= now.date()}
     assert {k: shown[k] for k in expected} == expected
     assert len(set(expected.values())) >= 2  # each instant sits between cards on both sides of a threshold
+
+
+def test_the_open_now_filter_shows_stale_hours_with_their_age(open_page: OpenPage, verified_url: str) -> None:
+    page = open_directory(open_page, verified_url, at=_wednesday_noon()).page
+    page.get_by_label("Only show services open now (UK time)").check()
+    shown = page.eval_on_selector_all("[data-service-id]", "cs => cs.filter(c => c.checkVisibility()).map(c => c.getAttribute('data-service-id'))")
+    assert GALOP in shown and MENS_ADVICE_LINE in shown and WOMENS_AID in shown  # open, open but stale, too old to judge
+    label = page.locator(f"[data-service-id='{MENS_ADVICE_LINE}'] [data-open-state]").first.inner_text()
+    assert label.startswith("Open now · closes 20:00 (hours confirmed with the service ") and label.endswith(", not since)")
