@@ -98,7 +98,7 @@ def test_real_data_hours_are_too_old_to_say_open(open_page: OpenPage, site_url: 
     cards = page.locator("[data-service-id]")
     assert cards.count() == 6
     assert set(page.eval_on_selector_all("[data-service-id]", "cs => cs.map(c => c.getAttribute('data-verified'))")) == {""}
-    assert page.locator("[data-verified-note]").all_inner_texts() == ["Confirmed with the service: not yet. Nobody has checked these details with the service itself."] * 6
+    assert page.locator("[data-verified-note]").all_inner_texts() == ["Confirmed with the service: not yet."] * 6
     assert watched.problems() == []
 
 
