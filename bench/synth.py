@@ -279,7 +279,7 @@ class _Generator:
                     "published": f"{year}-{self.rng.randint(1, 12):02d}" if year < self.today.year else str(year),
                     "summary": self._sentence(12),
                     "url": f"https://example.org.uk/{_slug(place)}/{_slug(kind)}-{year}",
-                    "last_checked": self._checked(),
+                    "last_reviewed": self._checked(),
                 }
             )
         return out
@@ -311,7 +311,7 @@ class _Generator:
         entry["tags"] = self.rng.sample(self.tags, k=self.rng.randint(1, 3))
         entry["keywords"] = self.rng.sample(WORDS, k=self.rng.randint(1, 4))
         entry["sources"] = self._sources()
-        entry["last_checked"] = self._checked()
+        entry["last_reviewed"] = self._checked()
         return entry
 
     def practice_title(self) -> str:
@@ -341,7 +341,7 @@ class _Generator:
             entry["related"] = others
         entry["keywords"] = self.rng.sample(WORDS, k=self.rng.randint(1, 4))
         entry["sources"] = self._sources()
-        entry["last_checked"] = self._checked()
+        entry["last_reviewed"] = self._checked()
         return entry
 
     def _channels(self, sid: str) -> list[dict[str, Any]]:

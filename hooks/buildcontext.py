@@ -21,6 +21,7 @@ from sitedata.checks import REVIEW_MONTHS_DEFAULT
 from sitedata.directory import PAGE_SIZE_DEFAULT
 from sitedata.errors import DataErrors
 from sitedata.load import DATA_DIR, SiteData, load_site_cached
+from sitedata.provenance import STALE_MONTHS_DEFAULT, VERY_STALE_MONTHS_DEFAULT, HoursAge
 
 LONDON = ZoneInfo("Europe/London")
 BUILD_TIME = "build_time"
@@ -69,11 +70,23 @@ def directory_page_size(config: MkDocsConfig) -> int:
     return value
 
 
+def hours_age(config: MkDocsConfig) -> HoursAge:
+    """extra.hours_stale_months and extra.hours_very_stale_months: when unconfirmed hours get a warning, then lose open/closed."""
+    stale = config.extra.get("hours_stale_months", STALE_MONTHS_DEFAULT)
+    very = config.extra.get("hours_very_stale_months", VERY_STALE_MONTHS_DEFAULT)
+    for name, value in (("hours_stale_months", stale), ("hours_very_stale_months", very)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise PluginError(f"mkdocs.yml: extra.{name} must be a whole number of months, at least 1 (for example 12), not {value!r}")
+    if very <= stale:
+        raise PluginError(f"mkdocs.yml: extra.hours_very_stale_months ({very}) must be more than extra.hours_stale_months ({stale})")
+    return HoursAge(stale_months=stale, very_stale_months=very)
+
+
 def site_data(config: MkDocsConfig) -> SiteData:
     """The checked data for this build; any data error stops the build with every error listed."""
     data_dir = Path(os.environ.get(DATA_DIR_VARIABLE, DATA_DIR))
     try:
-        return load_site_cached(data_dir=data_dir, today=build_time(config).date(), review_months=review_months(config))
+        return load_site_cached(data_dir=data_dir, today=build_time(config).date(), review_months=review_months(config), hours_age=hours_age(config))
     except DataErrors as exc:
         raise PluginError(exc.report(outcome="no site was built from this data.")) from None
 

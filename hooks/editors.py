@@ -11,7 +11,7 @@ from mkdocs.structure.files import Files
 
 from buildcontext import directory_page_size, page_link, site_data
 from sitedata.render import render
-from sitedata.review import review_due
+from sitedata.review import review_due, unverified_services
 
 _state: dict[str, object] = {}
 
@@ -36,4 +36,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def _review_due_html(macros: object) -> str:
     site = _state["site"]
     link = page_link(_state["files"], here=macros.page.url)  # type: ignore[arg-type, attr-defined]
-    return render("review_due.html", entries=review_due(site, page_size=_state["page_size"]), months=site.review_months, today=site.today, link=link)  # type: ignore[attr-defined]
+    return render(
+        "review_due.html",
+        unverified=unverified_services(site, page_size=_state["page_size"]),  # type: ignore[arg-type]
+        entries=review_due(site, page_size=_state["page_size"]),  # type: ignore[arg-type]
+        months=site.review_months,  # type: ignore[attr-defined]
+        today=site.today,  # type: ignore[attr-defined]
+        link=link,
+    )

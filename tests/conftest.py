@@ -11,6 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "tests" / "fixtures" / "data" / "valid"
 TODAY = date(2026, 2, 1)
+# On or after every date in the real data/ (the last review, 2 December 2026): tests that load it use this as today.
+REAL_DATA_TODAY = date(2026, 12, 2)
 
 
 class DataCopy:

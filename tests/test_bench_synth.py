@@ -31,7 +31,7 @@ def _real_count(file: str, key: str) -> int:
 
 # Real entries come first, then synthetic ones up to the size: a size above the real counts has both.
 SIZE = max(_real_count("helplines.yaml", "services"), _real_count("practices.yaml", "practices")) + 12
-# Builds use today's date, so the synthetic last_checked dates must be relative to it too.
+# Builds use today's date, so the synthetic last_reviewed dates must be relative to it too.
 TODAY = datetime.now(ZoneInfo("Europe/London")).date()
 DRAMA = re.compile("|".join("^" + re.escape(p).replace(r"\{:03d\}", r"\d{3}") + "$" for p in synth.DRAMA_RANGES))
 

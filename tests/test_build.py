@@ -58,7 +58,7 @@ def test_every_practice_has_its_page_and_index_entry(real_site: Path) -> None:
         page = real_site / "practices" / practice["id"] / "index.html"
         html = page.read_text()
         assert f'data-practice-id="{practice["id"]}"' in html
-        assert "Last checked:" in html
+        assert "Last reviewed against its source:" in html
         assert f'href="{practice["id"]}/"' in index
 
 

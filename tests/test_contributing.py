@@ -94,7 +94,7 @@ def entry_from_template(block: str, *, new_id: str) -> str:
 TEMPLATES = [
     ("Practice entry template", "practices", "practices"),
     ("Service entry template", "helplines", "services"),
-    ("Citing a source and setting last_checked", "sources", "sources"),
+    ("Citing a source and setting last_reviewed", "sources", "sources"),
 ]
 
 
@@ -116,7 +116,7 @@ def test_the_template_pasted_at_the_end_of_its_file_is_valid(heading: str, name:
     )
     site = load_site(data_dir=real_data.path, today=today())
     pasted = site.by_key(list_name)["pasted-from-the-template"]
-    assert pasted["last_checked"]
+    assert pasted["last_reviewed"]
     allowed, _ = schema_fields(name, list_name)
     assert set(pasted) <= allowed
 
@@ -146,11 +146,11 @@ def test_the_allowed_values_are_the_real_ones() -> None:
 EXAMPLES = [
     ("areas[0]: 'Redbrige' is not a known area", "practices.yaml", "areas: [Redbridge]", "areas: [Redbrige]"),
     ("missing required field 'status'", "practices.yaml", "    status: covid-response\n", ""),
-    ("is not a real date", "practices.yaml", re.compile(r'last_checked: "[0-9-]+"'), 'last_checked: "2026-13-01"'),
+    ("is not a real date", "practices.yaml", re.compile(r'last_reviewed: "[0-9-]+"'), 'last_reviewed: "2026-13-01"'),
     ("'help@galop' is not a well-formed email address", "helplines.yaml", "help@galop.org.uk", "help@galop"),
     ("uses http; use", "helplines.yaml", "url: https://www.nationaldahelpline.org.uk/", "url: http://www.nationaldahelpline.org.uk/"),
     ("found a tab character", "tags.yaml", "\n    name: Safety planning", "\n\tname: Safety planning"),
-    ("warning: last checked 2025-06-01", "practices.yaml", re.compile(r'last_checked: "[0-9-]+"'), 'last_checked: "2025-06-01"'),
+    ("warning: last reviewed 2025-06-01", "practices.yaml", re.compile(r'last_reviewed: "[0-9-]+"'), 'last_reviewed: "2025-06-01"'),
 ]
 
 

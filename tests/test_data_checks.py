@@ -63,23 +63,23 @@ def test_duplicate_id_names_the_first_use(data: DataCopy) -> None:
 
 
 def test_date_in_the_future(data: DataCopy) -> None:
-    line = data.replace("resources.yaml", 'last_checked: "2026-01-10"', 'last_checked: "2026-03-01"')
+    line = data.replace("resources.yaml", 'last_reviewed: "2026-01-10"', 'last_reviewed: "2026-03-01"')
     assert errors_for(data) == [
-        f"data/resources.yaml:{line}:19: resource 'get-help': last_checked: '2026-03-01' is in the future (today is 2026-02-01); use the date you actually checked it"
+        f"data/resources.yaml:{line}:20: resource 'get-help': last_reviewed: '2026-03-01' is in the future (today is 2026-02-01); use the date you actually checked it"
     ]
 
 
 def test_impossible_date(data: DataCopy) -> None:
-    line = data.replace("resources.yaml", 'last_checked: "2026-01-10"', 'last_checked: "2026-01-32"')
+    line = data.replace("resources.yaml", 'last_reviewed: "2026-01-10"', 'last_reviewed: "2026-01-32"')
     assert errors_for(data) == [
-        f"data/resources.yaml:{line}:19: resource 'get-help': last_checked: '2026-01-32' is not a real date; check the month and day"
+        f"data/resources.yaml:{line}:20: resource 'get-help': last_reviewed: '2026-01-32' is not a real date; check the month and day"
     ]
 
 
 def test_badly_written_date(data: DataCopy) -> None:
-    line = data.replace("resources.yaml", 'last_checked: "2026-01-10"', "last_checked: 10/01/2026")
+    line = data.replace("resources.yaml", 'last_reviewed: "2026-01-10"', "last_reviewed: 10/01/2026")
     assert errors_for(data) == [
-        f"data/resources.yaml:{line}:19: resource 'get-help': last_checked: '10/01/2026' is not valid: write the date as YYYY-MM-DD, for example '2026-11-22'"
+        f"data/resources.yaml:{line}:20: resource 'get-help': last_reviewed: '10/01/2026' is not valid: write the date as YYYY-MM-DD, for example '2026-11-22'"
     ]
 
 
@@ -202,6 +202,6 @@ def test_review_due_is_a_warning_not_an_error(data: DataCopy) -> None:
     site = load_site(data_dir=data.path, today=TODAY.replace(year=2027, month=3))
     assert len(site.warnings) == 11  # every entry of the fixture data, glossary and evidence included
     assert str(next(w for w in site.warnings if w.file == "data/helplines.yaml")) == (
-        "data/helplines.yaml:19:19: service 'example-helpline': last_checked: warning: last checked 2026-01-10, more than 12 months ago; "
+        "data/helplines.yaml:19:20: service 'example-helpline': last_reviewed: warning: last reviewed 2026-01-10, more than 12 months ago; "
         "check it against its source and update the date"
     )

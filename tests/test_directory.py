@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
-from conftest import ROOT, TODAY, DataCopy
+from conftest import REAL_DATA_TODAY, ROOT, TODAY, DataCopy
 from sitedata.directory import TIMETABLE_DAYS, directory_context, directory_html, hours_warnings, review_warnings, week_rows
 from sitedata.hours import compile_timetable
 from sitedata.load import load_site
@@ -27,7 +27,7 @@ def _rows(hours: str) -> list[tuple[str, str]]:
 
 
 def _page(data: DataCopy, *, today: date = BUILT_ON) -> str:
-    site = load_site(data_dir=data.path, today=today)
+    site = load_site(data_dir=data.path, today=max(today, REAL_DATA_TODAY))
     return directory_html(site, link=lambda target: f"/{target}", start=today)
 
 
@@ -69,7 +69,7 @@ def test_bank_holidays_are_not_mentioned_when_the_hours_do_not() -> None:
 
 
 def test_each_timed_channel_carries_a_timetable_from_the_build_date(real_data: DataCopy) -> None:
-    site = load_site(data_dir=real_data.path, today=BUILT_ON)
+    site = load_site(data_dir=real_data.path, today=REAL_DATA_TODAY)
     view = directory_context(site, start=BUILT_ON)
     galop = next(s for s in view["services"] if s["id"] == "galop-lgbt-helpline")
     phone, email = galop["channel_views"]
@@ -82,7 +82,7 @@ def test_each_timed_channel_carries_a_timetable_from_the_build_date(real_data: D
 
 
 def test_window_covers_every_bank_holiday_of_the_coming_year(real_data: DataCopy) -> None:
-    site = load_site(data_dir=real_data.path, today=BUILT_ON)
+    site = load_site(data_dir=real_data.path, today=REAL_DATA_TODAY)
     galop = next(s for s in directory_context(site, start=BUILT_ON)["services"] if s["id"] == "galop-lgbt-helpline")
     days = json.loads(galop["channel_views"][0]["timetable"])["days"]
     # The last bank holiday in the 400 days: Christmas 2027 falls on a weekend and its substitute days (27 and 28
@@ -98,14 +98,14 @@ def test_facets_come_from_the_data(real_data: DataCopy) -> None:
         "    coverage: [England]\n    channels:\n      - type: webchat",
         "    coverage: [Hackney]\n    channels:\n      - type: webchat",
     )
-    site = load_site(data_dir=real_data.path, today=BUILT_ON)
+    site = load_site(data_dir=real_data.path, today=REAL_DATA_TODAY)
     facets = directory_context(site, start=BUILT_ON)["facets"]
     services = site.entries("services")
     assert [o["value"] for o in facets["audiences"]] == [
         a["id"] for a in site.entries("audiences") if any(a["id"] in s["audiences"] for s in services)
     ]
     assert {o["value"]: o["count"] for o in facets["audiences"]}["lgbt"] == 1
-    assert [o["value"] for o in facets["channels"]] == ["phone", "email", "webchat", "app", "webform"]
+    assert [o["value"] for o in facets["channels"]] == ["phone", "text", "email", "webchat", "app", "webform"]
     areas = {o["value"]: o for o in facets["areas"]}
     assert list(areas) == ["uk", "england", "hackney"]
     assert areas["hackney"]["within"] == "hackney london england uk"
@@ -120,7 +120,7 @@ def test_facets_come_from_the_data(real_data: DataCopy) -> None:
 
 def test_page_markup_contract(real_data: DataCopy) -> None:
     page = _page(real_data)
-    site = load_site(data_dir=real_data.path, today=BUILT_ON)
+    site = load_site(data_dir=real_data.path, today=REAL_DATA_TODAY)
     cards = re.findall(r'<article [^>]*data-service-id="([^"]+)"', page)
     assert cards == [s["id"] for s in site.entries("services")]
     for service in site.entries("services"):
@@ -208,16 +208,16 @@ def test_a_true_24_7_claim_gives_no_warning(data: DataCopy) -> None:
 
 
 def test_the_real_data_gives_no_hours_warning(real_data: DataCopy) -> None:
-    assert hours_warnings(load_site(data_dir=real_data.path, today=BUILT_ON)) == []
+    assert hours_warnings(load_site(data_dir=real_data.path, today=REAL_DATA_TODAY)) == []
 
 
 def test_review_interval_is_configurable(data: DataCopy) -> None:
-    site = load_site(data_dir=data.path, today=date(2026, 8, 1))  # the service was last checked on 2026-01-10
+    site = load_site(data_dir=data.path, today=date(2026, 8, 1))  # the service was last reviewed on 2026-01-10
     assert review_warnings(site, months=12) == []
     (warning,) = review_warnings(site, months=6)
     assert str(warning).startswith("data/helplines.yaml:")
     assert str(warning).endswith(
-        "service 'example-helpline': last_checked: warning: last checked 2026-01-10, more than 6 months ago; "
+        "service 'example-helpline': last_reviewed: warning: last reviewed 2026-01-10, more than 6 months ago; "
         "check it against its source and update the date"
     )
 
@@ -248,7 +248,7 @@ def test_build_rejects_bad_hours_with_the_data_error_shape(real_data: DataCopy, 
 def test_strict_build_fails_on_hours_warnings(real_data: DataCopy, tmp_path: Path) -> None:
     line = real_data.replace("helplines.yaml", "hours_text: Monday to Friday 10am-12pm", "hours_text: Open 24/7 by chat")
     old = real_data.replace(
-        "helplines.yaml", 'last_checked: "2026-11-22"\n  - id: bright-sky-app', 'last_checked: "2020-04-01"\n  - id: bright-sky-app'
+        "helplines.yaml", 'last_reviewed: "2026-11-22"\n  - id: bright-sky-app', 'last_reviewed: "2020-04-01"\n  - id: bright-sky-app'
     )
     result = mkdocs_build(tmp_path / "site", data_dir=real_data.path)
     assert result.returncode != 0
@@ -256,5 +256,5 @@ def test_strict_build_fails_on_hours_warnings(real_data: DataCopy, tmp_path: Pat
         f"WARNING -  data/helplines.yaml:{line}:21: service 'womens-aid-live-chat': channels[0].hours_text: warning: the text says '24/7'"
         in result.stderr
     )
-    where = f"WARNING -  data/helplines.yaml:{old}:19: service 'womens-aid-live-chat': last_checked:"
-    assert f"{where} warning: last checked 2020-04-01, more than 12 months ago" in result.stderr
+    where = f"WARNING -  data/helplines.yaml:{old}:20: service 'womens-aid-live-chat': last_reviewed:"
+    assert f"{where} warning: last reviewed 2020-04-01, more than 12 months ago" in result.stderr

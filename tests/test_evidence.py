@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from conftest import TODAY, DataCopy
+from conftest import REAL_DATA_TODAY, TODAY, DataCopy
 from sitedata.errors import DataErrors
 from sitedata.evidence import CHART_WIDTH, change_chart, evidence_problems, number, table_chart
 from sitedata.load import load_site
 from test_build import mkdocs_build
 
-REAL_TODAY = TODAY.replace(year=2026, month=11, day=22)
+REAL_TODAY = REAL_DATA_TODAY
 
 
 def problems(data: DataCopy) -> list[str]:

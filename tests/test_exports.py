@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from conftest import DataCopy
+from conftest import REAL_DATA_TODAY, DataCopy
 from sitedata.directory import EXPORTS, TIMETABLE_DAYS, week_rows
 from sitedata.exports import CSV_COLUMNS, SERVICES_CSV, SERVICES_JSON, export_files
 from sitedata.hours import compile_timetable
@@ -25,7 +25,7 @@ BUILT_ON = date(2026, 11, 22)
 
 
 def _exports(data: DataCopy, *, generated: date = BUILT_ON) -> dict[str, str]:
-    return export_files(load_site(data_dir=data.path, today=generated), generated=generated)
+    return export_files(load_site(data_dir=data.path, today=max(generated, REAL_DATA_TODAY)), generated=generated)
 
 
 def _csv_rows(text: str) -> list[dict[str, str]]:
@@ -46,7 +46,7 @@ def _walk(value: Any) -> list[Any]:
 
 def test_services_json_has_every_service_with_dialable_numbers_and_weeks(real_data: DataCopy) -> None:
     document = json.loads(_exports(real_data)[SERVICES_JSON])
-    site = load_site(data_dir=real_data.path, today=BUILT_ON)
+    site = load_site(data_dir=real_data.path, today=REAL_DATA_TODAY)
     assert (document["version"], document["generated"], document["count"]) == (1, "2026-11-22", len(site.entries("services")))
     assert [s["id"] for s in document["services"]] == [s["id"] for s in site.entries("services")]
     galop = next(s for s in document["services"] if s["id"] == "galop-lgbt-helpline")
@@ -78,7 +78,7 @@ def test_every_timed_channel_has_the_week_the_card_shows(real_data: DataCopy) ->
 def test_csv_has_one_row_per_channel(real_data: DataCopy) -> None:
     text = _exports(real_data)[SERVICES_CSV]
     rows = _csv_rows(text)
-    site = load_site(data_dir=real_data.path, today=BUILT_ON)
+    site = load_site(data_dir=real_data.path, today=REAL_DATA_TODAY)
     assert list(rows[0]) == list(CSV_COLUMNS)
     assert len(rows) == sum(len(s["channels"]) for s in site.entries("services"))
     assert "\r\n" in text
@@ -89,7 +89,7 @@ def test_csv_has_one_row_per_channel(real_data: DataCopy) -> None:
         galop["weekly_hours"]
         == "Monday to Friday: 10:00–12:30, 13:30–16:00; Saturday and Sunday: Closed; Bank holidays: Hours not confirmed"
     )
-    assert galop["last_checked"] == "2026-11-22"
+    assert galop["last_reviewed"] == "2026-11-22"
     assert next(r for r in rows if r["service_id"] == "police-emergency-999")["tel"] == "tel:999"
 
 

@@ -48,10 +48,10 @@ practices:
   - section: para 9
     # above the source id
     id: paper
-  last_checked: "2026-01-10"
+  last_reviewed: "2026-01-10"
 
 # between entries, after a blank line
-- last_checked: "2026-01-10"
+- last_reviewed: "2026-01-10"
   sources: [{id: paper, section: para 10}]
   status: pilot
   tags: [multi-agency]
@@ -86,7 +86,7 @@ practices:
       # above the source id
       - id: paper
         section: para 9
-    last_checked: "2026-01-10"
+    last_reviewed: "2026-01-10"
 
   # between entries, after a blank line
   - id: second
@@ -96,7 +96,7 @@ practices:
     tags: [multi-agency]
     status: pilot
     sources: [{id: paper, section: para 10}]
-    last_checked: "2026-01-10"
+    last_reviewed: "2026-01-10"
 # at the very end
 """
 

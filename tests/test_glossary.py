@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, DataCopy
+from conftest import REAL_DATA_TODAY, TODAY, DataCopy
 from sitedata.errors import DataErrors
 from sitedata.glossary import CONTENT_START, glossary_problems, term_marker, trie_pattern
 from sitedata.load import load_site
@@ -139,7 +139,7 @@ def test_see_also_must_name_a_term(data: DataCopy) -> None:
 
 
 def test_the_real_glossary_passes_its_checks() -> None:
-    site = load_site(today=TODAY.replace(year=2026, month=11, day=22))
+    site = load_site(today=REAL_DATA_TODAY)
     assert glossary_problems(site) == []
     assert len(site.entries("terms")) >= 50
 
@@ -177,7 +177,7 @@ class _Uses(HTMLParser):
 
 
 def test_every_term_is_on_the_glossary_page_and_in_search(real_site: Path) -> None:
-    site = load_site(today=TODAY.replace(year=2026, month=11, day=22))
+    site = load_site(today=REAL_DATA_TODAY)
     html = (real_site / "glossary" / "index.html").read_text()
     locations = {doc["location"] for doc in json.loads((real_site / "search" / "search_index.json").read_text())["docs"]}
     for term in site.entries("terms"):

@@ -56,10 +56,11 @@ def test_service_full_imports_into_data_that_passes_check(real_data: DataCopy) -
     assert entry["channels"][2] == {"type": "website", "url": "https://example.com/counselling"}
     assert "verified" not in entry
     assert entry["sources"] == [{"id": "hsds-service-full", "section": f"service {COUNSELLING}"}]
-    assert entry["last_checked"] == "2026-12-02"
+    assert entry["last_reviewed"] == "2026-12-02"
     assert any(n.startswith("Who it is for (as the publisher says): This service is intended for all people aged 12") for n in entry["notes"])
     source = next(s for s in yaml.safe_load((real_data.path / "sources.yaml").read_text(encoding="utf-8"))["sources"] if s["id"] == "hsds-service-full")
-    assert (source["published"], source["last_checked"]) == ("2026-12-02", "2026-12-02")
+    assert (source["accessed"], source["last_reviewed"]) == ("2026-12-02", "2026-12-02")
+    assert "published" not in source  # a feed has no publication date of its own
     for line in (
         "service_full.json: phones[0].number: note: '\"+44 1234 234567\"' has quotes or spaces around it; read it as '+44 1234 234567'",
         "service_full.json: schedules[0].byweekno: warning: byweekno '41,42' limits the weeks, which opening_hours cannot say here",

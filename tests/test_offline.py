@@ -157,7 +157,7 @@ def test_the_worker_source_uses_only_its_manifest_and_its_own_origin() -> None:
 
 
 def test_the_stamp_gives_the_build_time_and_when_the_services_were_checked(data: DataCopy) -> None:
-    data.replace("helplines.yaml", 'last_checked: "2026-01-10"', 'last_checked: "2025-12-03"')
+    data.replace("helplines.yaml", 'last_reviewed: "2026-01-10"', 'last_reviewed: "2025-12-03"')
     context = offline.build_stamp(site=load_site(data_dir=data.path, today=TODAY), built=BUILT).context()
     assert (context["built_date"], context["built_time"]) == ("1 February 2026", "09:30")
     assert context["checked_oldest_date"] == context["checked_newest_date"] == "3 December 2025"
@@ -166,7 +166,7 @@ def test_the_stamp_gives_the_build_time_and_when_the_services_were_checked(data:
 def test_the_stamp_gives_the_range_when_services_were_checked_on_different_days() -> None:
     class Site:
         def entries(self, list_name: str) -> list[dict[str, str]]:
-            return [{"last_checked": d} for d in ("2026-01-05", "2025-11-30", "2026-01-20")]
+            return [{"last_reviewed": d} for d in ("2026-01-05", "2025-11-30", "2026-01-20")]
 
     stamp = offline.build_stamp(site=Site(), built=BUILT)  # type: ignore[arg-type]
     assert (stamp.services_checked_oldest, stamp.services_checked_newest) == ("2025-11-30", "2026-01-20")

@@ -16,7 +16,7 @@ from sitedata import directory
 from sitedata.load import load_site
 from sitedata.pages import GeneratedPage, Views
 
-TODAY = date(2026, 12, 1)
+TODAY = date(2026, 12, 2)  # on or after every date in the real data
 TRICKY = ["a: b # c", 'Émilie "quoted" \\ back', "line\u2028sep\u2029x\x85y", "😀 tab\there", "it's <b>bold</b> & co", "- [x] {{ 1 }}"]
 
 

@@ -1,4 +1,4 @@
-"""The editors' review-due page and `make check` list the same entries: those last checked over a year ago."""
+"""The editors' review-due page and `make check` list the same entries: those last reviewed over a year ago."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, DataCopy
+from conftest import REAL_DATA_TODAY, ROOT, DataCopy
 from sitedata.load import load_site
 from sitedata.render import render
-from sitedata.review import review_due
+from sitedata.review import review_due, unverified_services
 from test_build import mkdocs_build
 
 FAR_FUTURE = date(2100, 1, 1)
 WARNING = re.compile(
-    r"^(?P<where>\S+?:\d+):\d+: (?P<entry>.+?): last_checked: warning: last checked (?P<date>\S+), more than 12 months ago", re.MULTILINE
+    r"^(?P<where>\S+?:\d+):\d+: (?P<entry>.+?): last_reviewed: warning: last reviewed (?P<date>\S+), more than 12 months ago", re.MULTILINE
 )
 
 
@@ -50,14 +50,14 @@ def test_far_in_the_future_every_entry_is_due_on_the_page_and_in_make_check(real
         for items in doc.data.values()
         if isinstance(items, list)
         for item in items
-        if isinstance(item, dict) and "last_checked" in item
+        if isinstance(item, dict) and "last_reviewed" in item
     )
     assert len(due) == len(site.warnings) == dated > 50
 
-    html = render("review_due.html", entries=due, months=12, today=FAR_FUTURE, link=lambda target: f"/{target}")
+    html = render("review_due.html", unverified=[], entries=due, months=12, today=FAR_FUTURE, link=lambda target: f"/{target}")
     listed = re.findall(r'<tr data-review-entry="([^"]+)">', html)
     assert len(listed) == len(due)
-    assert f"{len(due)} entries were last checked more than 12 months before 1 January 2100" in html
+    assert f"{len(due)} entries were last reviewed more than 12 months before 1 January 2100" in html
     for entry in due:  # each practice links to its own page, each service to its card
         if entry.kind == "practice":
             assert f'href="/practices/{entry.entry_id}.md"' in html
@@ -71,24 +71,24 @@ def test_far_in_the_future_every_entry_is_due_on_the_page_and_in_make_check(real
 
 
 def test_the_list_is_oldest_first_and_empty_when_nothing_is_due(real_data: DataCopy) -> None:
-    real_data.replace("helplines.yaml", 'last_checked: "', 'last_checked: "2019-03-04"\n    # was: "')
-    real_data.replace("practices.yaml", 'last_checked: "', 'last_checked: "2020-05-06"\n    # was: "')
-    today = date.fromisoformat("2026-11-22")
+    real_data.replace("helplines.yaml", 'last_reviewed: "', 'last_reviewed: "2019-03-04"\n    # was: "')
+    real_data.replace("practices.yaml", 'last_reviewed: "', 'last_reviewed: "2020-05-06"\n    # was: "')
+    today = REAL_DATA_TODAY
     due = review_due(load_site(data_dir=real_data.path, today=today))
-    assert [(e.kind, e.last_checked) for e in due] == [("service", "2019-03-04"), ("practice", "2020-05-06")]
+    assert [(e.kind, e.last_reviewed) for e in due] == [("service", "2019-03-04"), ("practice", "2020-05-06")]
     assert due[0].where.startswith("data/helplines.yaml:") and due[0].page == "directory.md"
     assert due[1].page == f"practices/{due[1].entry_id}.md"
 
-    nothing = render("review_due.html", entries=[], months=12, today=today, link=lambda target: target)
+    nothing = render("review_due.html", unverified=[], entries=[], months=12, today=today, link=lambda target: target)
     assert "Nothing is due for review" in nothing and "<table" not in nothing
 
 
 @pytest.mark.build
 def test_the_built_page_lists_what_make_check_warns_about(real_data: DataCopy, tmp_path: Path) -> None:
     # Services are left alone: hooks/hours.py makes a service due for review a build warning.
-    first_practice = real_data.replace("practices.yaml", 'last_checked: "', 'last_checked: "2020-05-06"\n    # was: "')
-    real_data.replace("resources.yaml", 'last_checked: "', 'last_checked: "2019-03-04"\n    # was: "')
-    real_data.replace("sources.yaml", 'last_checked: "', 'last_checked: "2021-01-02"\n    # was: "')
+    first_practice = real_data.replace("practices.yaml", 'last_reviewed: "', 'last_reviewed: "2020-05-06"\n    # was: "')
+    real_data.replace("resources.yaml", 'last_reviewed: "', 'last_reviewed: "2019-03-04"\n    # was: "')
+    real_data.replace("sources.yaml", 'last_reviewed: "', 'last_reviewed: "2021-01-02"\n    # was: "')
     site = tmp_path / "site"
     result = mkdocs_build(site, data_dir=real_data.path)
     assert result.returncode == 0, result.stderr
@@ -121,7 +121,27 @@ def test_check_takes_the_review_interval(data: DataCopy) -> None:
         args = ["--data", str(data.path), "--today", "2026-08-01", "--review-months", str(months)]
         run = subprocess.run([sys.executable, "-m", "sitedata", "check", *args], capture_output=True, text=True, cwd=ROOT, env=env)
         assert run.returncode == 0, run.stderr
-        return run.stderr.count("warning: last checked 2026-01-10")
+        return run.stderr.count("warning: last reviewed 2026-01-10")
 
     assert due(12) == 0
     assert due(6) > 0
+
+
+def test_every_unverified_service_comes_first_until_it_is_verified(real_data: DataCopy) -> None:
+    today = date(2026, 12, 2)
+    site = load_site(data_dir=real_data.path, today=today)
+    unverified = unverified_services(site)
+    assert [u.entry_id for u in unverified] == [s["id"] for s in site.entries("services")]  # all of them: nobody has verified any
+    assert unverified[0].hours_note == "hours as published April 2020, not confirmed since"
+    assert unverified[0].where == "data/helplines.yaml:6" and unverified[0].page == "directory.md"
+    html = render("review_due.html", unverified=unverified, entries=review_due(site), months=12, today=today, link=lambda target: f"/{target}")
+    assert re.findall(r'data-unverified-entry="([^"]+)"', html) == [u.entry_id for u in unverified]
+    assert html.index("Services not yet confirmed with the service") < html.index("Entries due for review against their sources")
+
+    real_data.replace(
+        "helplines.yaml",
+        '    last_reviewed: "2026-12-02"\n  - id: galop-lgbt-helpline',
+        '    last_reviewed: "2026-12-02"\n    verified: {date: "2026-12-01", method: phoned the service, by: A. Editor}\n  - id: galop-lgbt-helpline',
+    )
+    still = [u.entry_id for u in unverified_services(load_site(data_dir=real_data.path, today=today))]
+    assert "national-domestic-abuse-helpline" not in still and len(still) == len(unverified) - 1

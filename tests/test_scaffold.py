@@ -104,7 +104,7 @@ def test_new_entries_pass_the_check_and_show_on_their_pages_and_in_search(real_d
     assert new["areas"] == ["Havering"] and new["tags"] == ["risk-assessment", "family-network"]
     assert new["body"] == "Boroughs monitored **noise complaints**.\n\nA second paragraph.\n"
     assert new["sources"] == [{"id": "london-practice-paper-2020", "section": "para 10"}]
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(new["last_checked"]))
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(new["last_reviewed"]))
 
     service = sitedata("new", *SERVICE_FLAGS, data_dir=real_data.path)
     assert service.returncode == 0, service.stderr
@@ -294,7 +294,7 @@ def test_the_entry_text_matches_the_house_style(data: DataCopy) -> None:
             "    sources:\n"
             "      - id: paper\n"
             "        section: para 9\n"
-            '    last_checked: "2026-02-01"\n'
+            '    last_reviewed: "2026-02-01"\n'
         )
     )
     assert len(site.entries("practices")) + 1 == len(load_site(data_dir=data.path, today=TODAY).entries("practices"))

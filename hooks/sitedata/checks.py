@@ -245,14 +245,14 @@ def review_due(docs: Mapping[str, Located], *, today: date, months: int = REVIEW
             if "x-entry" not in list_schema:
                 continue
             for i, item in enumerate(doc.data.get(list_name) or []):
-                checked = item.get("last_checked") if isinstance(item, dict) else None
+                checked = item.get("last_reviewed") if isinstance(item, dict) else None
                 try:
                     when = date.fromisoformat(checked) if isinstance(checked, str) else None
                 except ValueError:
                     continue
                 if when and when < cutoff:
-                    node = Node(doc, name, (list_name, i, "last_checked"), checked, {})
-                    message = f"last checked {checked}, more than {months} months ago; check it against its source and update the date"
+                    node = Node(doc, name, (list_name, i, "last_reviewed"), checked, {})
+                    message = f"last reviewed {checked}, more than {months} months ago; check it against its source and update the date"
                     out.append(node.error(message, severity=SEVERITY_WARNING))
     return sorted(out, key=lambda e: (e.file, e.line, e.column))
 

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--github", action="store_true", help="also print GitHub Actions annotations")
     check.add_argument(
         "--review-months", type=int, default=REVIEW_MONTHS_DEFAULT,
-        help=f"months after last_checked before an entry is due for review (default {REVIEW_MONTHS_DEFAULT}, as extra.review_months in mkdocs.yml)",
+        help=f"months after last_reviewed before an entry is due for review (default {REVIEW_MONTHS_DEFAULT}, as extra.review_months in mkdocs.yml)",
     )
     scaffold.add_parser(sub)
     fmt.add_parser(sub)

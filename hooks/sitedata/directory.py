@@ -23,6 +23,7 @@ from .errors import SEVERITY_WARNING, DataError
 from .hours import claims_24_7, england_bank_holidays, hours_24_7_warning, is_24_7, timetable_json, weekly_summary
 from .load import SiteData
 from .pages import AREA_KIND_ORDER, Views
+from .provenance import service_provenance
 
 Link = Callable[[str], str]
 
@@ -138,7 +139,8 @@ def directory_context(site: SiteData, *, start: date, services: Iterable[Mapping
     """Services (all, or the ones given) with their card context, and the filter facets drawn from them."""
     areas = site.by_key("areas", "name")
     chosen = site.entries(SERVICES_LIST) if services is None else services
-    views = [dict(s, **service_extra(s, start=start, areas=areas)) for s in chosen]
+    sources = site.by_key("sources")
+    views = [dict(s, **service_extra(s, start=start, areas=areas), **service_provenance(s, sources=sources, policy=site.hours_age)) for s in chosen]
     return {"services": views, "facets": facets(views, audiences=site.by_key("audiences"), areas=areas)}
 
 

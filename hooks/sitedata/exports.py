@@ -25,7 +25,8 @@ CSV_COLUMNS = (
     "service_id", "service_name", "operator", "audiences", "coverage",
     "channel", "channel_label", "phone", "tel", "email", "url",
     "hours", "hours_text", "weekly_hours", "channel_note",
-    "languages", "accessibility", "cost", "sources", "last_checked",
+    "languages", "accessibility", "cost", "sources", "last_reviewed",
+    "verified_date", "verified_method",
 )  # fmt: skip
 # A spreadsheet runs a cell that starts with one of these as a formula (or a DDE command, '|'), in ASCII or
 # full width, once it has skipped the leading whitespace; a leading apostrophe stops it (OWASP, "CSV Injection").
@@ -68,14 +69,17 @@ def service_records(site: SiteData, *, generated: date) -> list[dict[str, Any]]:
                         "id": s["id"],
                         "title": sources[s["id"]]["title"],
                         "publisher": sources[s["id"]]["publisher"],
-                        "published": sources[s["id"]]["published"],
+                        "published": sources[s["id"]].get("published"),
+                        "accessed": sources[s["id"]].get("accessed"),
                         "section": s["section"],
                         "note": s.get("note"),
                     }
                 )
                 for s in service["sources"]
             ],  # fmt: skip
-            "last_checked": service["last_checked"],
+            "last_reviewed": service["last_reviewed"],
+            # Absent when nobody has confirmed the details with the service (never a copy of last_reviewed).
+            "verified": service.get("verified"),
         }
         out.append(_without_empty(record))
     return out
@@ -121,7 +125,9 @@ def services_csv(site: SiteData, *, generated: date, records: list[dict[str, Any
                 "accessibility": "; ".join(record.get("accessibility", [])),
                 "cost": record.get("cost", ""),
                 "sources": "; ".join(f"{s['title']} ({s['section']})" for s in record["sources"]),
-                "last_checked": record["last_checked"],
+                "last_reviewed": record["last_reviewed"],
+                "verified_date": record.get("verified", {}).get("date", ""),
+                "verified_method": record.get("verified", {}).get("method", ""),
             }
             writer.writerow([_spreadsheet_safe(row[column]) for column in CSV_COLUMNS])
     return "\ufeff" + buffer.getvalue()

@@ -39,7 +39,7 @@ PHONE_TYPES = {"phone": "voice", "text": "text"}
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # The field our entries record the date an editor last read them against their sources (the
 # provenance model renames it last_reviewed; change it here and in hsds_import.REVIEWED).
-REVIEWED = "last_checked"
+REVIEWED = "last_reviewed"
 BANK_HOLIDAYS_ROW = "Bank holidays"
 
 # The HSDS 3.0 tables we publish, in the order of the official datapackage.json, with their fields
@@ -219,7 +219,7 @@ def _service(
 def _cited(cited: Mapping[str, Any], *, sources: Mapping[str, Any]) -> dict[str, Any]:
     source = sources[cited["id"]]
     return _without_empty(
-        {"id": cited["id"], "title": source["title"], "publisher": source["publisher"], "published": source["published"],
+        {"id": cited["id"], "title": source["title"], "publisher": source["publisher"], "published": source.get("published"), "accessed": source.get("accessed"),
          "url": source.get("url"), "section": cited["section"], "note": cited.get("note")}
     )  # fmt: skip
 

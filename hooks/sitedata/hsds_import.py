@@ -682,7 +682,8 @@ def _sources_text(text: str, *, options: Options, source_id: str, path: Path) ->
         id=source_id,
         title=f"Open Referral HSDS feed: {path.parent.name + '/' if path.name == 'datapackage.json' else ''}{path.name}",
         publisher=options.publisher or "The feed's publisher (not named in the feed)",
-        published=DoubleQuotedScalarString(options.retrieved.isoformat()),
+        # A feed carries no publication date: the day it was retrieved is the day it was read.
+        accessed=DoubleQuotedScalarString(options.retrieved.isoformat()),
         summary=(
             "Services imported with make import-hsds from an Open Referral HSDS 3.0 feed, as it stood when retrieved on"
             f" {options.retrieved.isoformat()}. Not verified with the services."

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import checks, schemas
 from .errors import DataError, DataErrors
+from .provenance import HoursAge
 from .yamlsource import Located, load
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ class SiteData:
     today: date
     review_months: int = checks.REVIEW_MONTHS_DEFAULT
     warnings: list[DataError] = field(default_factory=list)
+    hours_age: HoursAge = field(default_factory=HoursAge)
     _keyed: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def entries(self, list_name: str) -> list[dict[str, Any]]:
@@ -69,11 +71,19 @@ class SiteData:
 
 
 def load_site(
-    *, data_dir: Path = DATA_DIR, today: date, files: tuple[str, ...] | None = None, review_months: int = checks.REVIEW_MONTHS_DEFAULT
+    *,
+    data_dir: Path = DATA_DIR,
+    today: date,
+    files: tuple[str, ...] | None = None,
+    review_months: int = checks.REVIEW_MONTHS_DEFAULT,
+    hours_age: HoursAge | None = None,
 ) -> SiteData:
     """Load and check all data; raise DataErrors listing every problem found."""
     with collector_paused():
-        return _load_site(data_dir=data_dir, today=today, files=data_files() if files is None else files, review_months=review_months)
+        site = _load_site(data_dir=data_dir, today=today, files=data_files() if files is None else files, review_months=review_months)
+    if hours_age is not None:
+        site.hours_age = hours_age
+    return site
 
 
 def _load_site(*, data_dir: Path, today: date, files: tuple[str, ...], review_months: int) -> SiteData:
@@ -117,14 +127,16 @@ def _load_site(*, data_dir: Path, today: date, files: tuple[str, ...], review_mo
 _cache: dict[tuple[object, ...], SiteData] = {}
 
 
-def load_site_cached(*, data_dir: Path = DATA_DIR, today: date, review_months: int = checks.REVIEW_MONTHS_DEFAULT) -> SiteData:
+def load_site_cached(
+    *, data_dir: Path = DATA_DIR, today: date, review_months: int = checks.REVIEW_MONTHS_DEFAULT, hours_age: HoursAge | None = None
+) -> SiteData:
     """load_site, reused while no data or schema file has changed (hooks share it; serve stays fast)."""
     # lstat: a data file that is a link (even a dangling one) is the loader's to refuse, with its line, not a traceback here.
     stamp = tuple((p.name, p.lstat().st_mtime_ns, p.lstat().st_size) for p in sorted([*data_dir.glob("*.yaml"), *schemas.SCHEMA_DIR.glob("*.json")]))
-    key = (str(data_dir), today, review_months, stamp)
+    key = (str(data_dir), today, review_months, hours_age, stamp)
     if key not in _cache:
         _cache.clear()
-        _cache[key] = load_site(data_dir=data_dir, today=today, review_months=review_months)
+        _cache[key] = load_site(data_dir=data_dir, today=today, review_months=review_months, hours_age=hours_age)
     return _cache[key]
 
 

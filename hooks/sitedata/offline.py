@@ -58,7 +58,7 @@ class OfflineError(ValueError):
 
 @dataclass(frozen=True)
 class BuildStamp:
-    """When a build was made, and the range of dates its service details were last checked."""
+    """When a build was made, and the range of dates its service details were last reviewed."""
 
     built: str
     services_checked_oldest: str
@@ -105,7 +105,7 @@ def build_stamp(*, site: SiteData, built: datetime) -> BuildStamp:
     """The stamp for a build made at `built` (tz-aware) from `site`."""
     if built.tzinfo is None:
         raise ValueError("built must be timezone-aware")
-    checked = sorted(s["last_checked"] for s in site.entries("services"))
+    checked = sorted(s["last_reviewed"] for s in site.entries("services"))
     return BuildStamp(built=built.isoformat(timespec="minutes"), services_checked_oldest=checked[0], services_checked_newest=checked[-1])
 
 

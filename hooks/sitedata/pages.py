@@ -97,12 +97,13 @@ class Views:
         """Initiatives listed by area and by theme."""
         practices = sorted(self.site.entries("practices"), key=lambda p: p["title"].lower())
         area_order = sorted(self.areas, key=lambda a: (AREA_KIND_ORDER.index(self.areas[a]["kind"]), a))
-        by_area = _group(practices, key=lambda p: p["areas"], order=area_order)
+        by_area = _group(practices, key=lambda p: p.get("areas", []), order=area_order)
         by_theme = _group(practices, key=lambda p: p["tags"], order=sorted(self.tags, key=lambda t: self.tags[t]["name"]))
         return self.render(
             "practices_index.html",
             link=link,
             by_area=[(self.areas[a], items) for a, items in by_area],
+            area_not_given=[p for p in practices if not p.get("areas")],
             by_theme=[(self.tags[t], items) for t, items in by_theme],
             practice_src=practice_src,
         )

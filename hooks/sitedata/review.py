@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .directory import PAGE_SIZE_DEFAULT, service_pages
 from .load import SiteData
 from .pages import practice_src
+from .provenance import hours_since
 from .schemas import load_schema
 
 # Where each kind of entry is shown, so the list can link to it: (page, anchor prefix).
@@ -24,7 +25,7 @@ class DueEntry:
     kind: str
     entry_id: str
     title: str
-    last_checked: str
+    last_reviewed: str
     where: str
     page: str | None
     anchor: str
@@ -41,7 +42,7 @@ def review_due(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> list[Du
             if "x-entry" not in list_schema or not isinstance(doc.data.get(list_name), list):
                 continue
             for i, item in enumerate(doc.data[list_name]):
-                line, column = doc.at((list_name, i, "last_checked"))
+                line, column = doc.at((list_name, i, "last_reviewed"))
                 located[(doc.file, line, column)] = (list_name, list_schema, item)
     out = []
     for warning in site.warnings:
@@ -56,13 +57,49 @@ def review_due(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> list[Du
                 kind=list_schema["x-entry"],
                 entry_id=str(item[key]),
                 title=str(item.get("title") or item.get("name") or item[key]),
-                last_checked=str(item["last_checked"]),
+                last_reviewed=str(item["last_reviewed"]),
                 where=f"{warning.file}:{warning.line}",
                 page=page,
                 anchor=anchor,
             )
         )
-    return sorted(out, key=lambda e: (e.last_checked, e.where))
+    return sorted(out, key=lambda e: (e.last_reviewed, e.where))
+
+
+@dataclass(frozen=True)
+class UnverifiedService:
+    """A service nobody has confirmed with the service itself (no `verified:`), and how old its hours are."""
+
+    entry_id: str
+    title: str
+    hours_since: str
+    hours_note: str
+    where: str
+    page: str
+    anchor: str
+
+
+def unverified_services(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> list[UnverifiedService]:
+    """Every service without a `verified` record, oldest hours first: the editors' first job."""
+    sources = site.by_key("sources")
+    services = [s for s in site.entries("services") if not s.get("verified")]
+    cards = service_pages(site, page_size=page_size) if services else {}
+    index = {s["id"]: i for i, s in enumerate(site.entries("services"))}
+    out = []
+    for service in services:
+        since, note = hours_since(service, sources=sources)
+        out.append(
+            UnverifiedService(
+                entry_id=service["id"],
+                title=service["name"],
+                hours_since=since,
+                hours_note=note,
+                where=site.origin("services", index[service["id"]]).rsplit(":", 1)[0],
+                page=cards[service["id"]],
+                anchor=f"#{service['id']}",
+            )
+        )
+    return sorted(out, key=lambda e: (e.hours_since, index[e.entry_id]))
 
 
 def _shown_on(list_name: str, item: dict[str, object], *, cards: dict[str, str]) -> tuple[str | None, str]:

@@ -270,7 +270,7 @@ def build_entry(kind: Kind, answers: Mapping[str, Any], *, today: date) -> Comme
                 channel[key] = DoubleQuotedScalarString(answers[key]) if quoted else answers[key]
         values["channels"] = CommentedSeq([channel])
     values["sources"] = CommentedSeq([CommentedMap(id=answers["source"], section=answers["section"])])
-    values["last_checked"] = DoubleQuotedScalarString(today.isoformat())
+    values["last_reviewed"] = DoubleQuotedScalarString(today.isoformat())
     entry = CommentedMap(values)
     fmt.order_keys(CommentedMap({kind.list_name: CommentedSeq([entry])}), name=kind.file)
     return entry
@@ -550,7 +550,7 @@ def _settle_id(answers: Answers, *, kind: Kind, taken: set[str], prompter: Promp
 
 def _print_next_steps(added: Added) -> None:
     where = f"practices/{added.entry_id}/" if added.kind is PRACTICE else f"directory/#{added.entry_id}"
-    print(f"Added {added.kind.name} '{added.entry_id}' at {added.origin}, with last_checked set to today.")
+    print(f"Added {added.kind.name} '{added.entry_id}' at {added.origin}, with last_reviewed set to today.")
     print("Next:")
     print(f"  - open {added.file} and add any optional fields (see CONTRIBUTING.md)")
     print("  - make check    check all the data again")

@@ -111,7 +111,8 @@ def validate(located: Located, *, name: str, schema_dir: Path = SCHEMA_DIR) -> l
     out: list[DataError] = []
     for err in validator(name, schema_dir=schema_dir).iter_errors(located.data):
         out.extend(_explain(err, located, schema))
-    return out
+    # jsonschema reports each missing required field as its own error, and _explain lists them all each time.
+    return list(dict.fromkeys(out))
 
 
 def _explain(err: jsonschema.ValidationError, located: Located, schema: dict[str, Any]) -> Iterator[DataError]:
@@ -163,6 +164,9 @@ def _explain(err: jsonschema.ValidationError, located: Located, schema: dict[str
         return
     if kw == "uniqueItems":
         yield at(path, "lists the same value more than once; remove the repeat")
+        return
+    if kw == "anyOf" and sub.get("x-anyof-message"):
+        yield at(path, sub["x-anyof-message"])
         return
     if kw == "minProperties":
         yield at(path, sub.get("x-message") or f"needs at least {err.validator_value} fields")

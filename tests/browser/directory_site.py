@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,16 +20,49 @@ from playwright.sync_api import Page
 
 from sitedata.hours import state_at
 from sitedata.load import load_site
+from sitedata.provenance import HoursAge, aged_state, hours_age
+from test_build import mkdocs_build
 
 from .harness import OpenPage, Watched
 
 LONDON = ZoneInfo("Europe/London")
+ROOT = Path(__file__).resolve().parents[2]
 STATES_JS = """els => els.map(el => ({
   service: el.closest('[data-service-id]').getAttribute('data-service-id'),
   state: el.getAttribute('data-open-state'),
   label: el.textContent.trim(),
-  timetable: el.getAttribute('data-timetable')
+  timetable: el.getAttribute('data-timetable'),
+  since: el.closest('[data-service-id]').getAttribute('data-hours-since'),
+  note: el.closest('[data-service-id]').getAttribute('data-hours-note'),
+  stale: el.closest('[data-service-id]').getAttribute('data-hours-stale-months'),
+  very_stale: el.closest('[data-service-id]').getAttribute('data-hours-very-stale-months')
 }))"""
+
+
+def build_verified_site(folder: Path, *, on: date | Mapping[str, date]) -> Path:
+    """The real site built from a copy of the data in which services were confirmed with the service `on` (a date, or one per service id).
+
+    For the open-now engine's tests: the real data's hours date from 2020 and are too old for the page to
+    say open or closed (tests/browser/test_hours_age.py covers that). Fixture only: the real data is never changed.
+    """
+    data = folder / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("schema", "README.md"))
+    helplines = data / "helplines.yaml"
+    chunks = re.split(r"(?m)^(?=  - id: )", helplines.read_text(encoding="utf-8"))
+    out = [chunks[0]]
+    for chunk in chunks[1:]:
+        service = re.match(r"  - id: (\S+)", chunk).group(1)  # type: ignore[union-attr]
+        when = on.get(service) if isinstance(on, Mapping) else on
+        if when is not None:
+            verified = f'    verified: {{date: "{when.isoformat()}", method: phoned the service, by: browser test fixture}}\n'
+            chunk, count = re.subn(r'(?m)^(    last_reviewed: "[0-9-]+"\n?)', lambda m, add=verified: m.group(1).rstrip("\n") + "\n" + add, chunk)
+            assert count == 1, service
+        out.append(chunk)
+    helplines.write_text("".join(out), encoding="utf-8")
+    site = folder / "site"
+    result = mkdocs_build(site, data_dir=data)
+    assert result.returncode == 0, result.stderr
+    return site
 
 
 def build_date(site_dir: Path) -> date:
@@ -66,14 +101,17 @@ def shown_states(page: Page) -> list[dict[str, Any]]:
 
 
 def expected_states(page: Page, *, now: datetime) -> list[dict[str, Any]]:
-    """What hours.state_at says each state element should show at now, from the page's own timetables."""
+    """What hours.state_at, then provenance.aged_state, say each state element should show at now, from the page's own data."""
     out = []
     for row in shown_states(page):
         if row["timetable"] is None:
             out.append(dict(row))
             continue
         result = state_at(json.loads(row["timetable"]), now=now)
-        out.append(dict(row, state=result.state, label=result.label))
+        policy = HoursAge(stale_months=int(row["stale"]), very_stale_months=int(row["very_stale"]))
+        age = hours_age(since=date.fromisoformat(row["since"]), today=now.astimezone(LONDON).date(), policy=policy)
+        state, label = aged_state(state=result.state, label=result.label, age=age, note=row["note"])
+        out.append(dict(row, state=state, label=label))
     return out
 
 

@@ -6,6 +6,7 @@ Expected results are worked out from data/helplines.yaml, so the tests hold as s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,23 @@ from playwright.sync_api import Locator, Page, expect
 
 from sitedata.hours import england_bank_holidays
 
-from .directory_site import LONDON, areas, build_date, expected_states, next_weekday, open_directory, services, visible_services
-from .harness import OpenPage
+from .directory_site import LONDON, areas, build_date, build_verified_site, expected_states, next_weekday, open_directory, services, visible_services
+from .harness import OpenPage, serve
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site with its services' hours confirmed today (directory_site.build_verified_site): these tests are about the open-now engine."""
+    return build_verified_site(tmp_path_factory.mktemp("verified-site"), on=datetime.now(LONDON).date())
+
+
+@pytest.fixture(scope="module")
+def site_url(site_dir: Path) -> Iterator[str]:
+    """That site, served on 127.0.0.1."""
+    with serve(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,8 @@
     if (chosen.for.length && !overlaps(words(card, "data-audiences"), chosen.for)) return false;
     if (chosen.channel.length && !overlaps(words(card, "data-channels"), chosen.channel)) return false;
     if (chosen.area && !overlaps(words(card, "data-coverage"), chosen.area)) return false;
-    if (chosen.open && !(window.openNow && window.openNow.stateOf(card) === "open")) return false;
+    // Hours too old to judge (data-hours-age="very-stale") stay listed: hiding them would say "closed".
+    if (chosen.open && !(window.openNow && (window.openNow.stateOf(card) === "open" || card.querySelector('[data-hours-age="very-stale"]')))) return false;
     return true;
   }
 

@@ -9,6 +9,10 @@
  * the timetable has run out it says so and shows the weekly hours: the card's [data-weekly-hours]
  * element is unhidden, or one is made from the timetable after the state element.
  *
+ * The card's data-hours-* attributes say how old the hours are (hooks/sitedata/provenance.py);
+ * withHoursAge puts that into the label, and past the second threshold replaces the state with
+ * "unknown" and a "check before you rely on this" label.
+ *
  * It re-evaluates when the next change is due (timer capped at an hour) and when the page becomes
  * visible. After each evaluation it fires "openstatechange" on document. window.openNow.refresh()
  * re-evaluates now; window.openNow.stateOf(el) gives the state of a state element, or of a card
@@ -268,7 +272,7 @@
     document.querySelectorAll("[data-service-id] [data-open-state]").forEach(function (el) {
       var tt = timetableOf(el);
       if (!tt) return;
-      var result = evaluate(tt, now);
+      var result = withHoursAge(el, evaluate(tt, now), now);
       el.setAttribute("data-open-state", result.state);
       if (el.textContent !== result.label) el.textContent = result.label;
       if (result.expired) showWeek(el, tt);
@@ -278,6 +282,37 @@
     timer = null;
     if (soonest !== Infinity) timer = setTimeout(refresh, Math.max(0, Math.min(soonest - now, CAP_MS)));
     document.dispatchEvent(new CustomEvent("openstatechange"));
+  }
+
+  // How old a card's hours are, by the device's clock read as a London date like the state itself:
+  // "confirmed", "stale" or "very-stale", or null when the card carries no dates. Mirrors hours_age
+  // in hooks/sitedata/provenance.py; the thresholds and wording come from the card's data-hours-*.
+  function hoursAge(card, now) {
+    var since = card && card.getAttribute("data-hours-since");
+    if (!since) return null;
+    var today = new Date(Math.floor(wall(now) / DAY_MS) * DAY_MS);
+    var months = (today.getUTCFullYear() - +since.slice(0, 4)) * 12 + (today.getUTCMonth() + 1 - +since.slice(5, 7)) -
+      (today.getUTCDate() < +since.slice(8, 10) ? 1 : 0);
+    if (months >= +card.getAttribute("data-hours-very-stale-months")) return "very-stale";
+    if (months >= +card.getAttribute("data-hours-stale-months")) return "stale";
+    return "confirmed";
+  }
+
+  // An evaluated result with the age of its hours put in the label: stale hours keep their state and
+  // say how old they are; very stale hours lose the state and show the week with "check before you
+  // rely on this". Sets data-hours-age on the state element.
+  function withHoursAge(el, result, now) {
+    var card = el.closest("[data-service-id]");
+    var age = hoursAge(card, now);
+    if (age === null) return result;
+    el.setAttribute("data-hours-age", age);
+    if (age === "stale") {
+      return { state: result.state, label: result.label + " (" + card.getAttribute("data-hours-note") + ")", next: result.next, expired: result.expired };
+    }
+    if (age === "very-stale") {
+      return { state: "unknown", label: card.getAttribute("data-hours-check-label"), next: result.next, expired: true };
+    }
+    return result;
   }
 
   function stateOf(el) {
