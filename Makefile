@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 CHROMIUM := /usr/bin/chromium
 CHROMIUM_BIN := /usr/lib/chromium/chromium
 
-.PHONY: install serve build check test browser clean lock lint new fmt links npm offline bench bench-quick pre-commit import-hsds
+.PHONY: install serve build check test browser java clean lock lint new fmt links npm offline bench bench-quick pre-commit import-hsds
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
@@ -75,12 +75,21 @@ browser:
 	fi
 	@$(CHROMIUM_BIN) --version
 
+# The W3C Nu HTML checker (npm vnu-jar, tests/test_html_valid.py) runs on Java.
+java:
+	@if ! command -v java >/dev/null; then \
+	  echo "==> installing Debian's Java runtime for the Nu HTML checker (needs root)"; \
+	  $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(if $(shell command -v sudo 2>/dev/null),sudo,) apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+	@java -version 2>&1 | head -1
+
 lint: install
 	$(BIN)/ruff check hooks tests bench
 
 # Every test, on both cores (pytest-xdist; one test file stays on one worker so its fixtures are
 # built once), then the 15 slowest. The data must already be in `make fmt`'s form.
-test: install browser npm lint
+test: install browser java npm lint
 	@$(BIN)/python -m sitedata fmt --check
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 

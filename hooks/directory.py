@@ -22,7 +22,7 @@ _state: dict[str, object] = {}
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Load the data (shared with the other hooks) and register the directory macro."""
-    _state.update(site=site_data(config), today=build_time(config).date(), page_size=directory_page_size(config))
+    _state.update(site=site_data(config), today=build_time(config).date(), page_size=directory_page_size(config), repo_url=config.repo_url)
     macros = config.plugins.get("macros")
     if macros is None:
         raise PluginError("the 'macros' plugin must be enabled in mkdocs.yml: the directory page is rendered through it")
@@ -43,7 +43,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for page in pages:
         file = files.get_file_from_path(page.src)
         html = directory.area_page_html(
-            site, page=page, link=page_link(files, here=file.url), start=_state["today"], page_size=_state["page_size"]  # type: ignore[arg-type, union-attr]
+            site, page=page, link=page_link(files, here=file.url), start=_state["today"], page_size=_state["page_size"],  # type: ignore[arg-type, union-attr]
+            repo_url=config.repo_url,
         )
         title = f"Helplines and services: {page.area['name']}"
         generated = GeneratedPage(src_uri=page.src, title=title, description=f"Helplines and services that cover {page.area['name']}.", html=html)
@@ -57,4 +58,6 @@ def _directory(macros: object) -> str:
     site: SiteData = _state["site"]  # type: ignore[assignment]
     files: Files = _state["files"]  # type: ignore[assignment]
     link = page_link(files, here=macros.page.url)  # type: ignore[attr-defined]
-    return directory.directory_html(site, link=link, start=_state["today"], page_size=_state["page_size"])  # type: ignore[arg-type]
+    return directory.directory_html(
+        site, link=link, start=_state["today"], page_size=_state["page_size"], repo_url=_state["repo_url"]  # type: ignore[arg-type]
+    )

@@ -20,6 +20,7 @@ from sitedata.pages import Link, Views
 log = logging.getLogger("mkdocs.plugins.sitedata")
 
 _state: dict[object, object] = {}
+PRACTICE_FILTER_CSS = "assets/stylesheets/practice-filters.css"
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -35,13 +36,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # Entries due for review are listed on the editors' page and by make check; they do not stop a build.
     for warning in site.warnings:
         log.info(str(warning))
-    views = Views(site)
+    views = Views(site, repo_url=config.repo_url)
     _state.update(views=views)
     macros = config.plugins.get("macros")
     if macros is None:
         raise PluginError("the 'macros' plugin must be enabled in mkdocs.yml: the data pages are rendered through it")
     macros.register_macros(
         {
+            "help_now": lambda: views.help_now(link=_page_link(macros)),
             "home_routes": lambda: views.home(link=_page_link(macros)),
             "prompts_by_theme": lambda: views.prompts(link=_page_link(macros)),
             "practices_index": lambda: views.practices_index(link=_page_link(macros)),
@@ -68,6 +70,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for page in views.practice_pages(link_for=link_for):
         files.append(File.generated(config, page.src_uri, content=page.markdown()))
         HTML_PAGES.add(page.src_uri)
+    # The good practice filters' stylesheet, made from the data (listed in extra_css).
+    files.append(File.generated(config, PRACTICE_FILTER_CSS, content=views.practice_filter_css()))
     return files
 
 

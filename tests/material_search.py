@@ -192,7 +192,8 @@ class MaterialSearch:
         items.sort(key=lambda item: item["score"], reverse=True)
         groups: dict[str, list[dict[str, Any]]] = {}
         for item in items:
-            page = self.parent[item["location"]] or item["location"]
+            parent = self.parent[item["location"]]
+            page = item["location"] if parent is None else parent  # the home page's location is "", which is falsy
             groups.setdefault(page, []).append(item)
         for page, group in groups.items():
             if not any(item["location"] == page for item in group):

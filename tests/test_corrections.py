@@ -37,7 +37,7 @@ def _words(text: str) -> int:
 
 
 def _home_silent_call_text() -> str:
-    block = re.search(r'!!! danger "If someone is in immediate danger, call 999"\n((?:    .*\n)+)', HOME.read_text(encoding="utf-8"))
+    block = re.search(r'!!! danger "If someone on a 999 call cannot speak"\n((?:    .*\n)+)', HOME.read_text(encoding="utf-8"))
     assert block, "the home page's 999 box is missing"
     return re.sub(r"\[([^\]]+)\]\([^)]+\)", "", " ".join(line.strip() for line in block.group(1).splitlines())).strip()
 

@@ -132,7 +132,8 @@ def test_page_markup_contract(real_data: DataCopy) -> None:
         assert all(timetable for _, timetable in states) == bool(timed)
         assert card.count("data-weekly-hours") == len(timed)
     assert page.count("call history") == 1
-    assert '<form class="dv-filters" data-directory-filters data-search-exclude hidden' in page  # hidden until JS; not indexed
+    assert '<form class="dv-filters" data-directory-filters data-search-exclude aria-label' in page  # not indexed
+    assert 'action=""' not in page  # an empty action is invalid HTML (W3C Nu checker)
     assert page.count("<fieldset") == page.count("<legend>") == 3
     assert '<input type="checkbox" name="open" value="1">' in page
     assert 'role="status" aria-live="polite"' in page
@@ -140,9 +141,9 @@ def test_page_markup_contract(real_data: DataCopy) -> None:
 
 def test_phone_links_are_e164_and_numbers_written_the_uk_way(real_data: DataCopy) -> None:
     page = _page(real_data)
-    assert '<a class="dv-tel" href="tel:+448009995428">0800 999 5428</a>' in page
-    assert '<a class="dv-tel" href="tel:+448082000247">0808 2000 247</a>' in page
-    assert '<a class="dv-tel" href="tel:999">999</a>' in page
+    assert '<a class="dv-tel" href="tel:+448009995428">Call 0800 999 5428<span class="dv-sr-only">, Galop LGBT+ domestic abuse helpline</span></a>' in page
+    assert '<a class="dv-tel" href="tel:+448082000247">Call 0808 2000 247<span class="dv-sr-only">, National Domestic Abuse Helpline</span></a>' in page
+    assert '<a class="dv-tel" href="tel:999">Call 999<span class="dv-sr-only">, Police emergency (999) and the Silent Solution</span></a>' in page
     assert re.findall(r'href="(tel:[^"]*)"', page) == [
         h for h in re.findall(r'href="(tel:[^"]*)"', page) if re.fullmatch(r"tel:(\+44\d{9,10}|\d{3,6})", h)
     ]

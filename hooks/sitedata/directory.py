@@ -75,11 +75,11 @@ class AreaPage:
     also: list[Mapping[str, Any]]  # services that cover the area too, whose cards are on another area's page
 
 
-def directory_html(site: SiteData, *, link: Link, start: date, page_size: int = PAGE_SIZE_DEFAULT) -> str:
+def directory_html(site: SiteData, *, link: Link, start: date, page_size: int = PAGE_SIZE_DEFAULT, repo_url: str | None = None) -> str:
     """The directory page: every card with filters and downloads, or, past page_size services, the list of area pages."""
     pages = area_pages(site, page_size=page_size)
     if pages:
-        return Views(site).render(
+        return Views(site, repo_url=repo_url).render(
             "directory_index.html",
             link=link,
             groups=_by_kind(pages),
@@ -88,7 +88,7 @@ def directory_html(site: SiteData, *, link: Link, start: date, page_size: int = 
             exports_doc=EXPORTS_DOC,
         )
     view = directory_context(site, start=start)
-    return Views(site).render("directory.html", link=link, exports=EXPORTS, exports_doc=EXPORTS_DOC, **view)
+    return Views(site, repo_url=repo_url).render("directory.html", link=link, exports=EXPORTS, exports_doc=EXPORTS_DOC, **view)
 
 
 def area_pages(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> list[AreaPage]:
@@ -127,12 +127,14 @@ def service_pages(site: SiteData, *, page_size: int = PAGE_SIZE_DEFAULT) -> dict
     return {s["id"]: area_page_src(areas[s["coverage"][0]]) for s in services}
 
 
-def area_page_html(site: SiteData, *, page: AreaPage, link: Link, start: date, page_size: int = PAGE_SIZE_DEFAULT) -> str:
+def area_page_html(
+    site: SiteData, *, page: AreaPage, link: Link, start: date, page_size: int = PAGE_SIZE_DEFAULT, repo_url: str | None = None
+) -> str:
     """One area's page: its cards with filters, then links to the cards of other services that cover it."""
     view = directory_context(site, start=start, services=page.services)
     where = service_pages(site, page_size=page_size) if page.also else {}
     also = [(s, where[s["id"]]) for s in page.also]
-    return Views(site).render("directory_area.html", link=link, area=page.area, also=also, directory_src=DIRECTORY_SRC, exports=(), **view)
+    return Views(site, repo_url=repo_url).render("directory_area.html", link=link, area=page.area, also=also, directory_src=DIRECTORY_SRC, exports=(), **view)
 
 
 def directory_context(site: SiteData, *, start: date, services: Iterable[Mapping[str, Any]] | None = None) -> dict[str, Any]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from markupsafe import escape
 
@@ -53,8 +54,9 @@ def practice_src(practice_id: str) -> str:
 class Views:
     """Builds the context each template needs; templates only loop and branch."""
 
-    def __init__(self, site: SiteData) -> None:
+    def __init__(self, site: SiteData, *, repo_url: str | None = None) -> None:
         self.site = site
+        self.repo_url = repo_url
         self.tags = site.by_key("tags")
         self.areas = site.by_key("areas", "name")
         self.sources = site.by_key("sources")
@@ -75,7 +77,10 @@ class Views:
 
     def render(self, template: str, *, link: Link, **context: Any) -> str:
         """Render a data template with the lookups and a page-relative linker."""
-        return render(template, lk=self.lookups(), link=link, today=self.site.today, **context)
+        def correction(kind: str, entry: Mapping[str, Any]) -> str:
+            return correction_url(repo_url=self.repo_url, kind=kind, entry=entry) or link("about.md") + "#suggest-a-correction"
+
+        return render(template, lk=self.lookups(), link=link, today=self.site.today, correction=correction, **context)
 
     # Index pages, called from Markdown pages in docs/ through macros.
 
@@ -85,8 +90,13 @@ class Views:
             "services": len(self.site.entries("services")),
             "practices": len(self.site.entries("practices")),
             "prompt_sets": len(self.site.entries("prompt_sets")),
+            "glossary_terms": len(self.site.entries("terms")),
         }
         return self.render("home.html", link=link, counts=counts)
+
+    def help_now(self, *, link: Link) -> str:
+        """Large call buttons for the services marked help_now in data/helplines.yaml, then the directory."""
+        return self.render("help_now.html", link=link, calls=help_now_calls(self.site))
 
     def prompts(self, *, link: Link) -> str:
         """Prompt sets grouped under their theme, themes in vocabulary order."""
@@ -96,7 +106,7 @@ class Views:
     def practices_index(self, *, link: Link) -> str:
         """Initiatives listed by area and by theme."""
         practices = sorted(self.site.entries("practices"), key=lambda p: p["title"].lower())
-        area_order = sorted(self.areas, key=lambda a: (AREA_KIND_ORDER.index(self.areas[a]["kind"]), a))
+        area_order = sorted(self.areas, key=str.lower)  # alphabetical: a reader looks for a place by its name
         by_area = _group(practices, key=lambda p: p.get("areas", []), order=area_order)
         by_theme = _group(practices, key=lambda p: p["tags"], order=sorted(self.tags, key=lambda t: self.tags[t]["name"]))
         return self.render(
@@ -105,8 +115,45 @@ class Views:
             by_area=[(self.areas[a], items) for a, items in by_area],
             area_not_given=[p for p in practices if not p.get("areas")],
             by_theme=[(self.tags[t], items) for t, items in by_theme],
+            filters=self.practice_filters(),
+            tokens=self.practice_tokens,
             practice_src=practice_src,
         )
+
+    # Good practice filters without JavaScript: each option is a radio button, and a stylesheet made from the data
+    # (practice_filter_css) hides every item and group whose data-pf tokens lack the ticked option's token.
+
+    def practice_filters(self) -> list[dict[str, Any]]:
+        """The filter groups (legend, name, options with token and label) for the practices index, options in use only."""
+        practices = self.site.entries("practices")
+        used = {t for p in practices for t in self.practice_tokens([p]).split()}
+        groups = [
+            ("Area", "area", sorted(((f"area-{self.areas[a]['slug']}", a) for a in self.areas), key=lambda o: o[1].lower())),
+            ("Theme", "theme", sorted(((f"theme-{t}", self.tags[t]["name"]) for t in self.tags), key=lambda o: o[1].lower())),
+            ("Status", "status", [(f"status-{k}", v["name"]) for k, v in self.statuses.items()]),
+        ]
+        return [
+            {"legend": legend, "name": name, "options": [{"token": t, "label": label} for t, label in options if t in used]}
+            for legend, name, options in groups
+        ]
+
+    def practice_tokens(self, practices: list[dict[str, Any]]) -> str:
+        """The filter tokens of one or more practices ('area-london theme-safety-planning status-pilot ...')."""
+        tokens: dict[str, None] = {}
+        for p in practices:
+            tokens.update(dict.fromkeys(f"area-{self.areas[a]['slug']}" for a in p.get("areas", [])))
+            tokens.update(dict.fromkeys(f"theme-{t}" for t in p.get("tags", [])))
+            tokens[f"status-{p['status']}"] = None
+        return " ".join(tokens)
+
+    def practice_filter_css(self) -> str:
+        """One rule per filter option: while it is ticked, items and groups without its token are hidden."""
+        rules = [
+            f'.dv-practices-page:has(#pf-{o["token"]}:checked) [data-pf]:not([data-pf~="{o["token"]}"]) {{ display: none; }}'
+            for group in self.practice_filters()
+            for o in group["options"]
+        ]
+        return "/* Made by the build from data/ (sitedata/pages.py, Views.practice_filter_css): the good practice filters. */\n" + "\n".join(rules) + "\n"
 
     def safety(self, *, link: Link) -> str:
         """Safety advice, then the safety guides published by specialist organisations."""
@@ -143,6 +190,28 @@ class Views:
             html = self.render("practice.html", link=link_for(src), p=practice, practice_src=practice_src)
             out.append(GeneratedPage(src_uri=src, title=practice["title"], description=practice["summary"], html=html))
         return out
+
+
+def correction_url(*, repo_url: str | None, kind: str, entry: Mapping[str, Any]) -> str | None:
+    """A prefilled 'new issue' form for one entry on the repository's issue tracker (None when mkdocs.yml has no repo_url)."""
+    if not repo_url:
+        return None
+    name = entry.get("name") or entry.get("title") or entry.get("term") or entry["id"]
+    if kind == "service":  # .github/ISSUE_TEMPLATE/report-service.yml, its "service" field filled in
+        query = {"template": "report-service.yml", "title": f"Service details: {name}", "service": name}
+    else:
+        query = {"title": f"Correction: {name} ({kind} '{entry['id']}')", "labels": "data"}
+    return repo_url.rstrip("/") + "/issues/new?" + urlencode(query)
+
+
+def help_now_calls(site: SiteData) -> list[dict[str, Any]]:
+    """The first phone channel of each service marked help_now, in file order (a help_now service has a phone)."""
+    calls = []
+    for service in site.entries("services"):
+        phones = [c for c in service["channels"] if c["type"] == "phone"]
+        if service.get("help_now") and phones:
+            calls.append({"service": service, "channel": phones[0]})
+    return calls
 
 
 def _group(items: list[dict[str, Any]], *, key: Callable[[dict[str, Any]], list[str]], order: list[str]) -> list[tuple[str, list[dict[str, Any]]]]:

@@ -168,6 +168,9 @@ def _explain(err: jsonschema.ValidationError, located: Located, schema: dict[str
     if kw == "anyOf" and sub.get("x-anyof-message"):
         yield at(path, sub["x-anyof-message"])
         return
+    if kw == "contains" and sub.get("x-message"):
+        yield at(path, sub["x-message"])
+        return
     if kw == "minProperties":
         yield at(path, sub.get("x-message") or f"needs at least {err.validator_value} fields")
         return

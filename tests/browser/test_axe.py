@@ -64,14 +64,14 @@ def test_open_search_results_have_no_axe_violations(viewport: str, axe_source: P
     # Reduced motion: check the search as it looks once open, not halfway through its fade-in.
     page = _open_with_axe(open_page, site_url + "directory/", axe_source, viewport=VIEWPORTS[viewport], reduced_motion="reduce")
     if viewport == "mobile":
-        page.click(".md-header label.md-header__button[for='__search']")
+        page.click(".md-header .md-header__button[for='__search']")
     assert run_search(page, "helpline") > 0
     assert _describe(f"{viewport} search", _violations(page)) == []
 
 
 def test_the_open_navigation_drawer_has_no_axe_violations(axe_source: Path, site_url: str, open_page: OpenPage) -> None:
     page = _open_with_axe(open_page, site_url + "directory/", axe_source, viewport=MOBILE, reduced_motion="reduce")
-    page.click(".md-header label.md-header__button[for='__drawer']")
+    page.click(".md-header .md-header__button[for='__drawer']")
     page.wait_for_selector(".md-sidebar--primary .md-nav__link", state="visible")
     assert _describe("mobile drawer", _violations(page)) == []
 

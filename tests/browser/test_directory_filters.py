@@ -1,4 +1,5 @@
-"""Directory filters in the browser: by audience, channel, area and open now; by keyboard; in the URL; without JavaScript.
+"""Directory filters in the browser: by audience, channel, area and open now; by keyboard; kept out of the address
+bar but shared by "Copy a link to this view"; without JavaScript.
 
 Expected results are worked out from data/helplines.yaml, so the tests hold as services are added.
 """
@@ -57,7 +58,14 @@ def _available_in(data: dict[str, Any], area: str) -> list[str]:
 
 
 def _query(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
+    """The filters in the link "Copy a link to this view" gives; the address bar itself never has them."""
+    assert urlsplit(page.url).query == "", f"filters leaked into the address bar: {page.url}"
+    page.get_by_role("button", name="Copy a link to this view").click()
+    link = page.get_by_label("Link to this view")
+    expect(link).to_be_visible()
+    url = link.input_value()
+    assert url.startswith(page.url.split("#")[0]), url
+    return parse_qs(urlsplit(url).query)
 
 
 def _status(page: Page) -> Locator:
@@ -97,7 +105,7 @@ def test_filters_are_a_form_of_labelled_groups(open_page: OpenPage, site_url: st
     assert watched.problems() == []
 
 
-def test_ticking_an_audience_filters_and_goes_into_the_url(open_page: OpenPage, site_url: str, data: dict[str, Any]) -> None:
+def test_ticking_an_audience_filters_and_the_copied_link_has_it(open_page: OpenPage, site_url: str, data: dict[str, Any]) -> None:
     page = open_directory(open_page, site_url).page
     expect(page.locator("[data-filters-more]")).not_to_have_attribute("open", "")
     page.locator("[data-filters-more] > summary").click()
@@ -122,8 +130,9 @@ def test_options_in_a_group_widen_and_groups_narrow(open_page: OpenPage, site_ur
     assert _query(page) == {"for": ["men", "lgbt"], "channel": ["email"]}
 
 
-def test_the_query_is_applied_on_load(open_page: OpenPage, site_url: str, data: dict[str, Any]) -> None:
+def test_a_shared_link_is_applied_on_load_then_leaves_the_address_bar(open_page: OpenPage, site_url: str, data: dict[str, Any]) -> None:
     page = open_directory(open_page, site_url, query="?for=men&channel=email").page
+    assert page.url == site_url + "directory/"  # and so the history entry: someone checking the device sees no filters
     expect(page.locator("[data-filters-more]")).to_have_attribute("open", "")
     expect(page.get_by_role("checkbox", name=re.compile(r"^Men\b"))).to_be_checked()
     expect(page.get_by_role("checkbox", name=re.compile(r"^Email"))).to_be_checked()

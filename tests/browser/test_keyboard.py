@@ -35,8 +35,11 @@ TAG_CONTROLS = """() => {
   return expected;
 }"""
 FOCUSED = """async () => {
-  const el = document.activeElement;
-  if (!el || el === document.body || !el.dataset.kb) return null;
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || !focused.dataset.kb) return null;
+  // Material's light/dark toggle: a hidden radio whose visible label, next to it, shows the focus ring.
+  const el = focused.matches('.md-option') && focused.nextElementSibling ? focused.nextElementSibling : focused;
+  if (el !== focused) el.dataset.kbLook = focused.dataset.kbLook;
   const look = () => {
     const cs = getComputedStyle(el);
     const ring = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 && cs.outlineColor !== 'rgba(0, 0, 0, 0)';
@@ -50,7 +53,7 @@ FOCUSED = """async () => {
       !!hit && (el === hit || el.contains(hit) || hit.contains(el) || (el.labels && [...el.labels].some(l => l.contains(hit)))));
     const cover = hits.find(hit => hit) || null;
     return {
-      key: el.type === 'radio' ? 'radio:' + el.name : el.dataset.kb,
+      key: focused.type === 'radio' ? 'radio:' + focused.name : focused.dataset.kb,
       label: el.outerHTML.slice(0, 100),
       indicated: ring || now !== el.dataset.kbLook,
       shown: box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true, opacityProperty: true}),
@@ -152,8 +155,8 @@ def test_the_walk_notices_a_missing_focus_indicator_and_a_covered_control(site_u
 
 def test_the_menu_button_opens_and_closes_the_drawer_by_keyboard(site_url: str, open_page: OpenPage) -> None:
     page = open_page(site_url + "directory/", viewport=MOBILE, reduced_motion="reduce").page
-    menu = page.locator(".md-header label.md-header__button[for='__drawer']")
-    assert menu.get_attribute("role") == "button"
+    menu = page.locator(".md-header .md-header__button[for='__drawer']")
+    assert menu.evaluate("el => el.tagName") == "BUTTON" and menu.get_attribute("role") is None  # a real button, not a <label role=button>
     assert menu.get_attribute("aria-label") == "Menu"
     assert menu.get_attribute("aria-expanded") == "false"
     assert not page.is_visible(".md-sidebar--primary .md-nav__link")
@@ -174,7 +177,7 @@ def test_the_menu_button_opens_and_closes_the_drawer_by_keyboard(site_url: str, 
 def test_search_works_by_keyboard(viewport: dict[str, int], site_url: str, open_page: OpenPage) -> None:
     page = open_page(site_url + "safety/", viewport=viewport, reduced_motion="reduce").page
     if viewport is MOBILE:
-        search = page.locator(".md-header label.md-header__button[for='__search']")
+        search = page.locator(".md-header .md-header__button[for='__search']")
         assert search.get_attribute("aria-label") == "Search"
         search.focus()
         page.keyboard.press("Enter")

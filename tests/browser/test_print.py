@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page
 
-from .directory_site import build_date, open_directory, services, visible_services
+from .directory_site import LONDON, build_date, open_directory, services, visible_services
 from .harness import OpenPage, Watched
 
 pytestmark = pytest.mark.browser
@@ -90,3 +91,25 @@ def test_paper_gets_hours_and_web_addresses_not_a_stale_open_now(open_page: Open
     assert (
         _computed(page, ".dv-channel a:not(.dv-web)", "content", "::after") == ["none"] * page.locator(".dv-channel a:not(.dv-web)").count()
     )
+
+
+def test_paper_says_when_it_was_printed_and_which_filters_were_on(open_page: OpenPage, site_url: str) -> None:
+    at = datetime(2026, 12, 6, 21, 30, tzinfo=LONDON)  # a Sunday evening
+    page = open_directory(open_page, site_url, at=at, query="?open=1&for=men").page
+    assert not page.locator("[data-printed]").is_visible()  # not on screen
+    assert not page.locator("[data-print-filters]").is_visible()
+    assert page.locator(".dv-finder").is_visible()
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    printed = page.locator("[data-printed]")
+    assert printed.is_visible()
+    assert printed.inner_text().startswith("Printed at 21:30 on Sunday 6 December 2026 (UK time).")
+    filters = page.locator("[data-print-filters]").inner_text()
+    assert filters.startswith("Filters in force: open now, at the time printed; who it is for: Men."), filters
+    assert not page.locator(".dv-finder").is_visible()  # the empty finder box is left out
+
+
+def test_every_page_prints_its_date(open_page: OpenPage, site_url: str) -> None:
+    page = open_page(site_url + "safety/").page
+    page.emulate_media(media="print")
+    assert re.match(r"Printed at \d\d:\d\d on \w+day \d{1,2} \w+ 20\d\d \(UK time\)", page.locator("[data-printed]").inner_text())

@@ -261,20 +261,24 @@ def test_the_button_is_hidden_in_print(site_url: str, open_page: OpenPage) -> No
     assert not page.is_visible("[data-quick-exit-notice]")
 
 
-def test_the_notice_links_to_stay_safe_online_and_stays_dismissed_in_this_tab(site_url: str, open_page: OpenPage) -> None:
-    page = open_page(site_url).page
+def test_the_notice_links_to_stay_safe_online_and_stays_dismissed_in_new_tabs(site_url: str, open_page: OpenPage) -> None:
+    watched = open_page(site_url)
+    page = watched.page
     notice = page.locator("[data-quick-exit-notice]")
     assert notice.is_visible()
-    link = notice.locator("a", has_text="how to stay safe online")
+    link = notice.locator("a", has_text="stay safe online")
     assert link.get_attribute("href") == "stay-safe-online/"
     page.focus("[data-quick-exit-dismiss]")
     page.keyboard.press("Enter")
     assert not notice.is_visible()
     assert page.evaluate("document.activeElement.hasAttribute('data-quick-exit')")  # focus goes to the button it explained
-    assert page.evaluate("sessionStorage.getItem('quick-exit-notice-dismissed')") == "1"
+    assert page.evaluate("localStorage.getItem('quick-exit-notice-dismissed')") == "1"
     page.goto(site_url + "safety/")
     assert not page.locator("[data-quick-exit-notice]").is_visible()
-    fresh = open_page(site_url + "safety/").page  # a new session shows it again
+    tab = watched.context.new_page()  # a new tab in the same browser: not back
+    tab.goto(site_url + "directory/")
+    assert not tab.locator("[data-quick-exit-notice]").is_visible()
+    fresh = open_page(site_url + "safety/").page  # a browser that never hid it still shows it
     assert fresh.locator("[data-quick-exit-notice]").is_visible()
 
 

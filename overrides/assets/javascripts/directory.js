@@ -10,8 +10,9 @@
  * Within a group any ticked option matches; across groups every group must match. "Open now" asks
  * open-now.js (window.openNow.stateOf) and follows its "openstatechange" events.
  *
- * The filters live in the URL query (?for=men&channel=phone&area=london&open=1), kept up to date with
- * history.replaceState so a filtered list can be shared or bookmarked; the query is read on load.
+ * Filters live in the page, never in the address bar or history. "Copy a link to this view" [data-copy-view]
+ * copies a link with them in its query (?for=men&open=1), shown in [data-view-link]; such a link is applied on
+ * load, then its query is removed. [data-print-filters] says in words which filters are on (for print).
  * Cards that do not match get the hidden attribute, so they are neither read out nor printed. The
  * count "Showing 3 of 6 services" is in a polite live region.
  */
@@ -25,6 +26,7 @@
   var count = document.querySelector("[data-result-count]");
   var none = document.querySelector("[data-no-results]");
   var NAMES = ["for", "channel", "area", "open"];
+  var viewLink = document.querySelector("[data-view-link]");
 
   function inputs(name) {
     return Array.prototype.slice.call(form.querySelectorAll("input[name='" + name + "']"));
@@ -72,18 +74,60 @@
     var text = "Showing " + shown + " of " + cards.length + " services";
     if (count && count.textContent !== text) count.textContent = text;
     if (none) none.hidden = shown > 0;
-    writeQuery();
+    describe(shown);
+    if (viewLink) viewLink.hidden = true; // a link copied earlier no longer matches the view
   }
 
-  function writeQuery() {
-    var params = new URLSearchParams(location.search);
-    NAMES.forEach(function (name) { params.delete(name); });
+  function describe(shown) {
+    var out = document.querySelector("[data-print-filters]");
+    if (!out) return;
+    var parts = [];
+    if (values("open").length) parts.push("open now, at the time printed");
+    [["for", "who it is for"], ["channel", "how to get in touch"], ["area", "available in"]].forEach(function (group) {
+      var names = ticked(group[0]).map(function (i) { return i.parentNode.querySelector("span").firstChild.textContent.trim(); });
+      if (names.length) parts.push(group[1] + ": " + names.join(", "));
+    });
+    out.textContent = parts.length
+      ? "Filters in force: " + parts.join("; ") + ". Showing " + shown + " of " + cards.length + " services."
+      : "No filters: all " + cards.length + " services.";
+  }
+
+  function viewUrl() {
+    var params = new URLSearchParams();
     NAMES.forEach(function (name) {
       ticked(name).forEach(function (i) { params.append(name, i.value); });
     });
     var query = params.toString();
-    var url = location.pathname + (query ? "?" + query : "") + location.hash;
-    if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
+    return location.origin + location.pathname + (query ? "?" + query : "");
+  }
+
+  function copyView() {
+    var url = viewUrl();
+    var field = viewLink && viewLink.querySelector("input");
+    var said = viewLink && viewLink.querySelector("[data-view-link-status]");
+    if (field) field.value = url;
+    if (viewLink) viewLink.hidden = false;
+    function shown(text) {
+      if (said) said.textContent = text;
+      if (field && text.indexOf("Select") === 0) { field.focus(); field.select(); }
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(url).then(
+        function () { shown("Link copied. Anyone who opens it sees this list with the same filters."); },
+        function () { shown("Select the link and copy it:"); }
+      );
+    } else {
+      shown("Select the link and copy it:");
+    }
+  }
+
+  function forgetQuery() {
+    var params = new URLSearchParams(location.search);
+    var had = NAMES.some(function (name) { return params.has(name); });
+    if (!had) return;
+    NAMES.forEach(function (name) { params.delete(name); });
+    var query = params.toString();
+    history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
   }
 
   function readQuery() {
@@ -113,11 +157,24 @@
   if (clearButton) clearButton.addEventListener("click", clear);
   var printButton = form.querySelector("[data-print]");
   if (printButton) printButton.addEventListener("click", function () { window.print(); });
+  var copyButton = form.querySelector("[data-copy-view]");
+  if (copyButton) copyButton.addEventListener("click", copyView);
+  // "Show the services" closes the panel and goes to the list (on a phone it is two screens long).
+  var showButton = form.querySelector("[data-filters-show]");
+  if (showButton) showButton.addEventListener("click", function () {
+    var panel = form.querySelector("[data-filters-more]");
+    if (panel) panel.open = false;
+    if (count) {
+      count.setAttribute("tabindex", "-1");
+      count.focus();
+    }
+  });
   document.addEventListener("openstatechange", function () {
     if (values("open").length) apply();
   });
 
   readQuery();
+  forgetQuery();
   var more = form.querySelector("[data-filters-more]");
   if (more && ["for", "channel", "area"].some(function (name) { return ticked(name).length; })) more.open = true;
   form.hidden = false;

@@ -2,7 +2,7 @@
 // CSS shows a definition on hover and focus; this script only adds what CSS cannot:
 // Escape hides an open definition (WCAG 1.4.13), tapping or clicking an open definition closes it
 // (on a phone it would otherwise cover the text below until you tap elsewhere), and a definition
-// near the right edge of the screen is shifted left so it stays readable on a phone.
+// near the right edge is shifted left. On a phone it is fixed to the screen, at the top for a low term (is-low).
 (function () {
   "use strict";
   var MARGIN = 8;
@@ -14,6 +14,10 @@
   function keepOnScreen(term) {
     var tip = term.querySelector(".dv-gl__tip");
     if (!tip) return;
+    if (window.getComputedStyle(tip).position === "fixed") {
+      term.classList.toggle("is-low", term.getBoundingClientRect().top > window.innerHeight / 2);
+      return;
+    }
     tip.style.setProperty("--dv-gl-shift", "0px");
     var rect = tip.getBoundingClientRect();
     var overflow = rect.right - (document.documentElement.clientWidth - MARGIN);

@@ -1,13 +1,12 @@
 /*
  * Keyboard and screen reader fixes for Material's own markup (WCAG 2.1.1 Keyboard, 4.1.2 Name, Role, Value).
  *
- * - On small screens the buttons that open the navigation drawer and the search are <label>s, which a
- *   keyboard cannot reach. Each becomes a named button with aria-expanded: Enter or Space opens its
- *   panel and moves focus into it; Escape, or moving focus out of it, closes it and returns to the
- *   button. (site.css hides the closed panels from the keyboard, so nothing is focused unseen.)
- * - Wide tables scroll sideways on small screens (Material wraps each in .md-typeset__scrollwrap).
- *   Each wrapper that overflows becomes a focusable region named after its table, so it can be
- *   scrolled with the arrow keys; one that fits is left alone. Checked again on resize.
+ * - On small screens Material's menu and search buttons are <label>s, which a keyboard cannot reach and which may
+ *   not take role="button" (axe and Lighthouse: aria-allowed-role). Each is replaced by a real <button> with the
+ *   same class, icon and for= (Material's CSS places it by [for=...]), named, with aria-expanded. Enter or Space
+ *   opens its panel and moves focus into it; Escape, or focus leaving it, closes it and returns to the button.
+ * - A wide table's scrolling wrapper (.md-typeset__scrollwrap) that overflows becomes a focusable region named
+ *   after its table, so the arrow keys scroll it. Checked again on resize.
  */
 (function () {
   "use strict";
@@ -17,12 +16,17 @@
   // Make a Material <label for="toggle"> work as a button that opens `panel` and focuses `first()`.
   function labelButton(options) {
     var toggle = document.getElementById(options.toggle);
-    var button = document.querySelector(".md-header label.md-header__button[for='" + options.toggle + "']");
+    var label = document.querySelector(".md-header label.md-header__button[for='" + options.toggle + "']");
     var panel = document.querySelector(options.panel);
-    if (!toggle || !button || !panel) return;
+    if (!toggle || !label || !panel) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = label.className;
+    button.setAttribute("for", options.toggle);
+    while (label.firstChild) button.appendChild(label.firstChild);
+    label.replaceWith(button);
+    button.addEventListener("click", function () { toggle.click(); });
     panel.id = panel.id || options.panelId;
-    button.setAttribute("role", "button");
-    button.setAttribute("tabindex", "0");
     button.setAttribute("aria-label", options.name);
     button.setAttribute("aria-controls", panel.id);
 
@@ -35,7 +39,7 @@
     button.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== " ") return;
       event.preventDefault();
-      event.stopPropagation(); // Material also clicks a focused label on Enter, which would toggle it back
+      event.stopPropagation();
       button.click();
       // The panel is visible only once the change has been styled.
       if (toggle.checked) requestAnimationFrame(function () { var first = options.first(panel); if (first) first.focus(); });

@@ -15,8 +15,10 @@
  * 3 times within 5 seconds. Any other key resets the count, and a Shift that was held down with
  * another key does not count. The live region says how many presses are left.
  *
- * Storage: only sessionStorage "quick-exit-notice-dismissed" (this tab only), once the notice is
- * hidden; documented on the privacy page. No network, no eval, no inline code: CSP-safe.
+ * The notice is shown by CSS from classes this script puts on <html> before the first paint, so nothing moves.
+ *
+ * Storage: only localStorage "quick-exit-notice-dismissed", once the notice is hidden, so it does not
+ * come back in every new tab; documented on the privacy page. No network, no eval, no inline code: CSP-safe.
  */
 (function () {
   "use strict";
@@ -25,6 +27,7 @@
   var WINDOW_MS = 5000;
   var ACTIVE = "quick-exit-active";
   var NOTICE_KEY = "quick-exit-notice-dismissed";
+  var NOTICE_HIDDEN = "quick-exit-notice-dismissed";
   var TRIGGERS = "[data-quick-exit], [data-quick-exit-skiplink]";
   var root = document.documentElement;
   var script = document.currentScript;
@@ -111,21 +114,23 @@
   });
 
   function dismissed() {
-    try { return window.sessionStorage.getItem(NOTICE_KEY) === "1"; } catch (e) { return false; }
+    try { return window.localStorage.getItem(NOTICE_KEY) === "1"; } catch (e) { return false; }
   }
 
   function rememberDismissed() {
-    try { window.sessionStorage.setItem(NOTICE_KEY, "1"); } catch (e) { /* storage blocked: show it again next page */ }
+    try { window.localStorage.setItem(NOTICE_KEY, "1"); } catch (e) { /* storage blocked: show it again next page */ }
   }
+
+  // Before the first paint. dv-js: scripts run, so the directory's filters and finder get their place at once.
+  root.classList.add("quick-exit-js", "dv-js");
+  if (dismissed()) root.classList.add(NOTICE_HIDDEN);
 
   function setUpNotice() {
     var notice = document.querySelector("[data-quick-exit-notice]");
-    if (!notice || dismissed()) return;
-    var dismiss = notice.querySelector("[data-quick-exit-dismiss]");
-    notice.hidden = false;
+    var dismiss = notice && notice.querySelector("[data-quick-exit-dismiss]");
     if (!dismiss) return;
     dismiss.addEventListener("click", function () {
-      notice.hidden = true;
+      root.classList.add(NOTICE_HIDDEN);
       rememberDismissed();
       var button = document.querySelector("[data-quick-exit]");
       if (button) button.focus();
