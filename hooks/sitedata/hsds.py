@@ -219,7 +219,8 @@ def _service(
 def _cited(cited: Mapping[str, Any], *, sources: Mapping[str, Any]) -> dict[str, Any]:
     source = sources[cited["id"]]
     return _without_empty(
-        {"id": cited["id"], "title": source["title"], "publisher": source["publisher"], "published": source.get("published"), "accessed": source.get("accessed"),
+        {"id": cited["id"], "title": source["title"], "publisher": source["publisher"],
+         "published": source.get("published"), "accessed": source.get("accessed"),
          "url": source.get("url"), "section": cited["section"], "note": cited.get("note")}
     )  # fmt: skip
 
