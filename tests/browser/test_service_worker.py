@@ -77,10 +77,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copytree(ROOT / "data", data_b, ignore=shutil.ignore_patterns("schema", "README.md"))
     helplines = data_b / "helplines.yaml"
     text = helplines.read_text(encoding="utf-8")
-    old = "summary: The national helpline for anyone experiencing domestic abuse"
+    old = "summary: The national helpline for women experiencing domestic abuse"
     assert old in text, "the second build changes the national helpline's summary; update this test if the data moved"
     helplines.write_text(
-        text.replace(old, f"summary: {MARKER}. The national helpline for anyone experiencing domestic abuse", 1), encoding="utf-8"
+        text.replace(old, f"summary: {MARKER}, the national helpline for women experiencing domestic abuse", 1), encoding="utf-8"
     )
     out = {}
     for name, data_dir in (("a", None), ("b", data_b)):
