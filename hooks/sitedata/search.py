@@ -38,9 +38,8 @@ import markdown as md
 import yaml
 from lunr.builder import Builder
 from lunr.index import Index
-from lunr.stemmer import stemmer
+from lunr.stemmer import PorterStemmer, stemmer
 from lunr.stop_word_filter import WORDS as STOP_WORDS
-from lunr.token import Token
 
 from . import directory, npm
 from .load import SiteData, collector_paused
@@ -65,6 +64,7 @@ KIND_NAMES = {
     "prompt": "Practice prompts",
     "term": "Glossary",
     "resource": "Guidance",
+    "evidence": "Evidence and figures",
     "page": "Page",
 }
 # Data lists that are search entries, with their kind and the field that is their title.
@@ -75,6 +75,8 @@ ENTRY_LISTS = {
     "practices": ("practice", "title"),
     "terms": ("term", "term"),
     "resources": ("resource", "title"),
+    "evidence_groups": ("evidence", "title"),
+    "evidence_tables": ("evidence", "title"),
 }
 SUMMARY_CHARS = 160
 # Words people use for each kind of channel (the channel types are fixed by data/schema/helplines.schema.json).
@@ -100,7 +102,7 @@ PARENT_AREA_KINDS = ("region", "county")
 # Fields that are never searched: identifiers, addresses, dates and references.
 _NOT_TEXT = frozenset(
     {"id", "url", "urls", "email", "number", "hours", "sources", "last_checked", "last_reviewed", "verified", "see_also", "related"}
-    | {"matches", "type", "status", "areas", "coverage", "tags", "theme", "audiences", "accessibility", "languages"}
+    | {"matches", "type", "status", "group", "cells", "chart", "change", "areas", "coverage", "tags", "theme", "audiences", "accessibility", "languages"}
 )
 _APOSTROPHE = re.compile(r"['’]")
 _WORD = re.compile(r"[^\W_]+")
@@ -139,10 +141,26 @@ def _phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(w for w in found if len(w) > 1 and w not in STOP_WORDS and not _PHONE_NUMBER.fullmatch(w))
 
 
+class _LunrJsStemmer(PorterStemmer):
+    """lunr.py's Porter stemmer with lunr.js's step 1c, so the index is stemmed as lunr.js stems what is typed.
+
+    lunr.py turns a final y into i when the stem has a vowel ('gay' -> 'gai'); lunr.js 2.3.9 does it
+    only after a consonant, and not for a two-letter word ('gay' stays, 'try' -> 'tri'). Checked on
+    every word of the site against lunr.js in tests/test_search.py.
+    """
+
+    def step1c(self) -> None:
+        if self.b[self.k] == "y" and self.k - self.k0 >= 2 and self.b[self.k - 1] not in "aeiou":
+            self.b = self.b[: self.k] + "i" + self.b[self.k + 1 :]
+
+
+_STEMMER = _LunrJsStemmer()
+
+
 @lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
-    """lunr's English stemmer, as the index's search pipeline applies it to what is typed."""
-    return str(stemmer(Token(word)))
+    """lunr.js's English stemmer, as the index's search pipeline applies it to what is typed."""
+    return str(_STEMMER.stem(word))
 
 
 def stems(phrases: Iterable[str]) -> list[str]:
@@ -206,10 +224,19 @@ def entry_urls(site: SiteData, *, page_url: Callable[[str], str | None], page_si
         out[f"services/{service_id}"] = f"{url(src)}#{service_id}"
     for practice in site.entries("practices"):
         out[f"practices/{practice['id']}"] = url(f"practices/{practice['id']}.md")
-    anchors = {"advice": ("safety.md", ""), "prompt_sets": ("prompts.md", ""), "terms": ("glossary.md", "term-"), "resources": ("resources.md", "")}
+    anchors = {
+        "advice": ("safety.md", ""),
+        "prompt_sets": ("prompts.md", ""),
+        "terms": ("glossary.md", "term-"),
+        "resources": ("resources.md", ""),
+        "evidence_groups": ("evidence.md", ""),
+        "evidence_tables": ("evidence.md", ""),
+    }
     for list_name, (src, prefix) in anchors.items():
         for entry in site.entries(list_name):
-            out[f"{list_name}/{entry['id']}"] = f"{url(src)}#{prefix}{entry['id']}"
+            # Safety guides from other organisations are listed with the safety advice, not with the guidance.
+            page = "safety.md" if entry.get("kind") == "safety-guide" else src
+            out[f"{list_name}/{entry['id']}"] = f"{url(page)}#{prefix}{entry['id']}"
     return out
 
 
@@ -240,6 +267,10 @@ def documents(site: SiteData, *, urls: Mapping[str, str], sections: Iterable[Sec
     docs: list[dict[str, Any]] = []
     positions: dict[str, int] = {}
     timetables: dict[str, int] = {}
+    # A figure is a line of its group's card: its statement is searched as the group's text.
+    figures: dict[str, list[str]] = {}
+    for figure in site.entries("figures"):
+        figures.setdefault(figure["group"], []).append(figure["statement"])
     for list_name, (kind, title_field) in ENTRY_LISTS.items():
         for entry in site.entries(list_name):
             ref = f"{list_name}/{entry['id']}"
@@ -249,7 +280,7 @@ def documents(site: SiteData, *, urls: Mapping[str, str], sections: Iterable[Sec
                 "title": [title, *entry.get("short_names", []), *([entry["expansion"]] if entry.get("expansion") else [])],
                 "keywords": found["keywords"],
                 "topics": found["topics"],
-                "body": list(_texts(entry, skip={title_field, "short_names", "keywords", "expansion"})),
+                "body": [*_texts(entry, skip={title_field, "short_names", "keywords", "expansion"}), *figures.get(entry["id"], [])],
             }
             positions[ref] = len(rows)
             docs.append(_document(len(rows), fields))
