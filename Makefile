@@ -21,7 +21,7 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# npm packages pinned in package-lock.json: lunr.js for the directory finder (every build copies it into the site),
+# npm packages pinned in package-lock.json: lunr.js for the site search (every build copies it into the site),
 # the iframe-worker shim the offline copy serves, axe-core for tests.
 NPM_STAMP := node_modules/.package-lock.json
 $(NPM_STAMP): package.json package-lock.json
