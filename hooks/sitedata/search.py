@@ -279,7 +279,7 @@ def documents(site: SiteData, *, urls: Mapping[str, str], sections: Iterable[Sec
             fields = {
                 "title": [title, *entry.get("short_names", []), *([entry["expansion"]] if entry.get("expansion") else [])],
                 "keywords": found["keywords"],
-                "topics": found["topics"],
+                "topics": [*found["topics"], KIND_NAMES[kind]],
                 "body": [*_texts(entry, skip={title_field, "short_names", "keywords", "expansion"}), *figures.get(entry["id"], [])],
             }
             positions[ref] = len(rows)

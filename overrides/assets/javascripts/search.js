@@ -10,9 +10,13 @@
  * apostrophes dropped, split at anything that is not a letter or digit) and each word is stemmed
  * with lunr's English stemmer, the index's own search pipeline ("abused" finds "abuse"). Only the
  * word still being typed (no space after it) also matches as the start of a word. Phrases from
- * data/search.yaml add the site's own words ("hits" -> physical abuse), mark a search for help
- * (services and safety advice first) and put chosen entries first. Results are ranked by how many
- * of the words typed they meet, then by lunr's score.
+ * data/search.yaml add the site's own words ("hits" -> physical abuse), mark a search for help and
+ * put chosen entries first; where phrases overlap, the longest wins.
+ *
+ * Ranking: entries data/search.yaml puts first; then an entry whose title (or kind, "safety
+ * advice") was typed in full; then,
+ * for a search for help, services and safety advice; then by how many of the words typed a result
+ * meets, then by lunr's score. A search for help that meets no service puts the fallback lines first.
  *
  * Never a dead end: when no result meets every word, the box says so and offers 999 and the
  * Silent Solution, the National Domestic Abuse Helpline (numbers from data/helplines.yaml, carried
@@ -52,6 +56,11 @@
         engine.vocabulary = data.vocabulary.map(function (v) {
           return { typed: v[0].map(stemsOf), means: v[1], help: !!v[2], first: v[3], note: v[4] };
         });
+        engine.phrases = [];
+        engine.vocabulary.forEach(function (v) {
+          v.typed.forEach(function (phrase) { if (phrase.length) engine.phrases.push({ v: v, phrase: phrase }); });
+        });
+        engine.phrases.sort(function (a, b) { return b.phrase.length - a.phrase.length; });
         engine.fallbackAt = data.fallback.map(function (f) { return f[5]; });
         var waiting = engine.waiting;
         engine.waiting = [];
@@ -98,30 +107,29 @@
     var words = wordsOf(text);
     var stems = words.map(stem);
     var covered = words.map(function () { return false; });
-    var out = { groups: [], help: false, first: [], notes: [], unmatched: [] };
-    engine.vocabulary.forEach(function (v) {
-      var hit = v.typed.some(function (phrase) {
-        var at = find(stems, phrase);
-        if (at < 0) return false;
-        for (var k = at; k < at + phrase.length; k++) covered[k] = true;
-        var terms = phrase.filter(function (s, k) { return !isStop(words[at + k]); });
-        v.means.forEach(function (m) {
-          wordsOf(m).forEach(function (w) { if (!isStop(w)) terms.push(stem(w)); });
-        });
-        if (terms.length) out.groups.push({ terms: terms, own: phrase.length, prefix: null, word: null });
-        return true;
+    var out = { groups: [], help: false, first: [], notes: [], names: [words.join(" ")] };
+    // Longest phrases first: "controls my money" is about money, not the "controls" of control.
+    engine.phrases.forEach(function (entry) {
+      var v = entry.v, phrase = entry.phrase;
+      var at = find(stems, phrase);
+      if (at < 0) return;
+      for (var k = at; k < at + phrase.length; k++) if (covered[k]) return;
+      for (k = at; k < at + phrase.length; k++) covered[k] = true;
+      var terms = phrase.filter(function (s, k) { return !isStop(words[at + k]); });
+      v.means.forEach(function (m) {
+        wordsOf(m).forEach(function (w) { if (!isStop(w)) terms.push(stem(w)); });
+        out.names.push(wordsOf(m).join(" "));
       });
-      if (!hit) return;
+      if (terms.length) out.groups.push({ terms: terms, prefix: null, word: null });
       out.help = out.help || v.help;
       v.first.forEach(function (p) { if (out.first.indexOf(p) < 0) out.first.push(p); });
-      if (v.note) out.notes.push(v.note);
+      if (v.note && out.notes.indexOf(v.note) < 0) out.notes.push(v.note);
     });
     words.forEach(function (word, i) {
       if (covered[i] || isStop(word)) return;
       var last = typing && i === words.length - 1;
-      out.groups.push({ terms: [stems[i]], own: 1, prefix: last && word.length >= 3 ? word : null, word: word });
+      out.groups.push({ terms: [stems[i]], prefix: last && word.length >= 3 ? word : null, word: word });
     });
-    if (out.help) engine.fallbackAt.forEach(function (p) { if (out.first.indexOf(p) < 0) out.first.push(p); });
     return out;
   }
 
@@ -150,17 +158,24 @@
     var scored = found.map(function (m) {
       var matched = Object.keys(m.matchData.metadata);
       var at = parseInt(m.ref, 36);
-      return { at: at, row: docs[at], score: m.score, meets: groups.filter(function (g) { return meets(g, matched); }).length };
+      // 2: the title typed in full ("MARAC"); 1: the kind typed ("safety advice"); 0: neither.
+      var named = asked.names.indexOf(wordsOf(docs[at][1]).join(" ")) >= 0 ? 2 : asked.names.indexOf(wordsOf(docs[at][3].split(" · ")[0]).join(" ")) >= 0 ? 1 : 0;
+      return { at: at, row: docs[at], score: m.score, named: named, meets: groups.filter(function (g) { return meets(g, matched); }).length };
     });
+    // Someone asking for help, when no service meets their words: the fallback lines come first.
+    if (asked.help && !scored.some(function (r) { return r.row[0] === "service" && r.meets; })) {
+      engine.fallbackAt.forEach(function (p) { if (asked.first.indexOf(p) < 0) asked.first.push(p); });
+    }
     var seen = {};
     scored.forEach(function (r) { seen[r.at] = r; });
-    asked.first.forEach(function (at) { if (!seen[at]) scored.push(seen[at] = { at: at, row: docs[at], score: 0, meets: 0 }); });
+    asked.first.forEach(function (at) { if (!seen[at]) scored.push(seen[at] = { at: at, row: docs[at], score: 0, meets: 0, named: 0 }); });
     if (kind) scored = scored.filter(function (r) { return r.row[0] === kind; });
     var best = scored.reduce(function (n, r) { return Math.max(n, r.meets); }, 0);
     scored.sort(function (a, b) {
       var fa = asked.first.indexOf(a.at), fb = asked.first.indexOf(b.at);
       if ((fa >= 0) !== (fb >= 0)) return fa >= 0 ? -1 : 1;
       if (fa >= 0) return fa - fb;
+      if (a.named !== b.named) return b.named - a.named;
       if (asked.help) {
         var ha = HELP_KINDS[a.row[0]] && a.meets ? 1 : 0, hb = HELP_KINDS[b.row[0]] && b.meets ? 1 : 0;
         if (ha !== hb) return hb - ha;
