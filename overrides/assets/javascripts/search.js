@@ -1,7 +1,9 @@
 /*
  * Site search: one prebuilt index of every page and entry (hooks/sitedata/search.py), searched here.
  *
- * Loading: on first focus or input of a search box it loads lunr.js and the index script as two
+ * Loading: this script is included right after the search box (partials/site-search.html), not
+ * deferred, so the box works while the rest of the page is still loading. On first focus or input
+ * of a search box it loads lunr.js and the index script as two
  * <script src> files (they work from file:// too), then lunr.Index.load: nothing is indexed in the
  * browser. window.dvSearch is the engine; the search box on every page (partials/site-search.html)
  * and the directory finder (finder.js) both use it.
@@ -43,6 +45,8 @@
     if (ready) engine.waiting.push(ready);
     if (engine.loading) return;
     engine.loading = true;
+    // Where the time goes (bench/search_speed.py reads these): loading, the index scripts run, the index loaded.
+    performance.mark("dv-search:load");
     var left = FILES.length;
     FILES.forEach(function (path) {
       var tag = document.createElement("script");
@@ -50,6 +54,7 @@
       tag.async = false; // run in order: lunr.js, then the index
       tag.onload = function () {
         if (--left) return;
+        performance.mark("dv-search:scripts");
         var data = window.DV_SEARCH;
         engine.index = window.lunr.Index.load(data.index);
         engine.data = data;
@@ -62,6 +67,7 @@
         });
         engine.phrases.sort(function (a, b) { return b.phrase.length - a.phrase.length; });
         engine.fallbackAt = data.fallback.map(function (f) { return f[5]; });
+        performance.mark("dv-search:ready");
         var waiting = engine.waiting;
         engine.waiting = [];
         waiting.forEach(function (fn) { fn(); });
@@ -343,6 +349,7 @@
     outcome.results.slice(0, SHOWN).forEach(function (r) { list.append(renderResult(r)); });
     if (list.children.length) panel.append(list);
     panel.hidden = false;
+    if (!performance.getEntriesByName("dv-search:answered").length) performance.mark("dv-search:answered");
     if (window.openNow) window.openNow.refresh();
     var n = outcome.results.length;
     say(n ? (n === 1 ? "1 result" : n.toLocaleString("en-GB") + " results" + (n > SHOWN ? ", the best " + SHOWN + " are listed" : "")) + (outcome.weak ? "; none matches every word" : "") : "No results; numbers to call are listed");
