@@ -74,13 +74,16 @@ test: install browser npm lint
 
 # Performance (BENCHMARKS.md): builds at 100, 1,000 and 10,000 synthetic entries beside plain
 # Material, times make check, mkdocs serve and search in Chromium, weighs the pages, and prints a
-# PASS/FAIL line per target. The full run is long; bench-quick is for development.
+# PASS/FAIL line per target; then the site search beside Material's search, from file:// on a phone
+# (bench/search_speed.py). The full run is long; bench-quick is for development.
 # BENCH_ARGS="--record" writes the results into BENCHMARKS.md.
 bench: install browser npm
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.search_speed --sizes real,1000,10000
 
 bench-quick: install browser npm
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+	$(BIN)/python -m bench.search_speed --sizes real,1000 --runs 3
 
 # Re-pin requirements.txt from a fresh environment built from pyproject.toml's ranges.
 lock:

@@ -283,9 +283,11 @@
     var box = el("div", "dv-search__empty");
     box.setAttribute("data-search-empty", "");
     var shown = text.trim();
-    box.append(el("p", "dv-search__empty-title", outcome.results.length
-      ? "Nothing in this guide matches “" + shown + "” well. The closest matches are below."
-      : "Nothing in this guide matches “" + shown + "”."));
+    box.append(el("p", "dv-search__empty-title", outcome.help && !outcome.words
+      ? "If you need help now, you can call:"
+      : outcome.results.length
+        ? "Nothing in this guide matches “" + shown + "” well. The closest matches are below."
+        : "Nothing in this guide matches “" + shown + "”."));
     outcome.notes.forEach(function (note) { box.append(el("p", "dv-search__note", note)); });
     var lines = el("ul", "dv-search__lines");
     engine.data.fallback.forEach(function (f) {
