@@ -120,18 +120,26 @@ def build(cmd: list[str], *, env: dict[str, str], what: str) -> float:
     return seconds
 
 
-def offline_copies(*, size: int | None, work: Path) -> tuple[Path, Path, int]:
-    """Our offline copy and plain Material's of the same data; and how many services + practices."""
+def offline_copies(*, size: int | None, work: Path, reuse: bool = False) -> tuple[Path, Path, int]:
+    """Our offline copy and plain Material's of the same data; and how many services + practices.
+
+    With `reuse`, synthetic data and Material's copy already in `work` are used again (ours is always rebuilt).
+    """
     label = str(size or "real")
     data_dir = synth.DATA_DIR
     if size:
         data_dir = work / f"data-{label}"
-        synth.write_data(dest=data_dir, size=size, today=datetime.now(LONDON).date())
+        if not (reuse and data_dir.is_dir()):
+            synth.write_data(dest=data_dir, size=size, today=datetime.now(LONDON).date())
     lists = (("helplines", "services"), ("practices", "practices"))
     entries = sum(len(yaml.safe_load((data_dir / f"{n}.yaml").read_text(encoding="utf-8"))[k]) for n, k in lists)
     env = base_env(SITE_DATA_DIR=str(data_dir))
     ours = work / f"ours-{label}"
     build([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(OFFLINE_CONFIG), "--site-dir", str(ours)], env=env, what=f"{label}: our offline copy")
+    material = work / f"material-{label}"
+    if reuse and (material / "index.html").is_file():
+        log(f"{label}: reusing Material's offline copy in {material}")
+        return ours, material, entries
     capture = work / f"capture-{label}"
     config = plain.write_capture_config(dest=work / "configs" / "mkdocs.capture.yml")
     build(
@@ -140,7 +148,6 @@ def offline_copies(*, size: int | None, work: Path) -> tuple[Path, Path, int]:
         what=f"{label}: capturing the pages for plain Material",
     )
     material_config = plain.write_plain_project(capture_dir=capture, dest=work / f"plain-{label}", material_search=True)
-    material = work / f"material-{label}"
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(material_config), "--site-dir", str(material)]
     build(cmd, env=env, what=f"{label}: Material's offline copy")
     return ours, material, entries
@@ -278,13 +285,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000", help="comma-separated sizes of synthetic data (services and practices each); 'real': the real data")
     parser.add_argument("--runs", type=int, default=5, help="fresh pages per engine and size (default 5)")
     parser.add_argument("--work", type=Path, help="keep the builds here (default: a temporary folder, removed)")
+    parser.add_argument("--reuse", action="store_true", help="with --work: reuse the synthetic data and Material's copies already there")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="search-speed-"))
     rows = []
     try:
         for item in args.sizes.split(","):
             size = None if item.strip() == "real" else int(item)
-            ours, material, entries = offline_copies(size=size, work=work)
+            ours, material, entries = offline_copies(size=size, work=work, reuse=args.reuse)
             row = Row(size=str(size or "real"), entries=entries)
             row.ours_index = index_size(ours, [search.LUNR_SITE_PATH, search.INDEX_SITE_PATH])
             row.material_index = index_size(material, ["search/search_index.js"])

@@ -290,3 +290,10 @@ def test_area_pages_and_html_addresses(tmp_path: Path) -> None:
         path, service_id = url.split("#")
         assert f'data-service-id="{service_id}"' in (site / path).read_text(encoding="utf-8"), url
     assert all(".html" in row[2] for row in rows), [row[2] for row in rows if ".html" not in row[2]]
+
+
+def test_at_scale_a_common_word_is_kept_only_in_titles_and_own_keywords() -> None:
+    docs = [{"ref": search.ref(i), "title": f"name{i}", "keywords": "helplin", "topics": "helplin england", "body": f"helplin word{i}"} for i in range(30)]
+    trimmed = search.trim_common(docs, share=0.5, from_docs=10)
+    assert trimmed[3] == {"ref": "3", "title": "name3", "keywords": "helplin", "topics": "", "body": "word3"}
+    assert search.trim_common(docs, share=0.5, from_docs=100) == docs, "a small site keeps every word"

@@ -78,7 +78,13 @@ ENTRY_LISTS = {
     "evidence_groups": ("evidence", "title"),
     "evidence_tables": ("evidence", "title"),
 }
-SUMMARY_CHARS = 160
+SUMMARY_CHARS = 120
+# At scale, a stem found in more than this share of the documents is kept only where it says what an
+# entry is (its title and own keywords), not in its shared topics or its text: at 10,000 services
+# and 10,000 practices ~170 such stems ("servic", "famili", "risk") made ~3/4 of the index.
+COMMON_SHARE = 0.1
+COMMON_FROM_DOCS = 2_000
+COMMON_KEPT_IN = ("title", "keywords")
 # Words people use for each kind of channel (the channel types are fixed by data/schema/helplines.schema.json).
 CHANNEL_WORDS = {
     "phone": ("phone", "call", "ring", "telephone", "helpline"),
@@ -288,6 +294,7 @@ def documents(site: SiteData, *, urls: Mapping[str, str], sections: Iterable[Sec
     for section in sections:
         docs.append(_document(len(rows), {"title": [section.title], "keywords": [], "topics": [], "body": [section.text]}))
         rows.append(["page", section.title, section.url, KIND_NAMES["page"], _summary(section.text)])
+    docs = trim_common(docs)
     shown = {
         "docs": rows,
         "timetables": list(timetables),
@@ -297,6 +304,22 @@ def documents(site: SiteData, *, urls: Mapping[str, str], sections: Iterable[Sec
         "suggest": suggestions(site, titles=[r[1] for r in rows]),
     }
     return docs, shown
+
+
+def trim_common(docs: list[dict[str, Any]], *, share: float = COMMON_SHARE, from_docs: int = COMMON_FROM_DOCS) -> list[dict[str, Any]]:
+    """From `from_docs` documents up, drop the stems found in more than `share` of them from all fields but COMMON_KEPT_IN."""
+    if len(docs) < from_docs:
+        return docs
+    df: dict[str, int] = {}
+    for doc in docs:
+        for name, _boost in FIELDS:
+            for term in doc[name].split():
+                df[term] = df.get(term, 0) + 1
+    common = {term for term, n in df.items() if n > share * len(docs)}
+    return [
+        {k: v if k == "ref" or k in COMMON_KEPT_IN else " ".join(t for t in v.split() if t not in common) for k, v in doc.items()}
+        for doc in docs
+    ]
 
 
 def vocabulary(site: SiteData, *, positions: Mapping[str, int]) -> list[list[Any]]:
