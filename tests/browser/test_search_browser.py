@@ -241,3 +241,15 @@ def test_escape_closes_the_results(browser: Browser, copy: OfflineCopy) -> None:
     assert page.locator("[data-search-panel]").is_hidden()
     assert page.locator("[data-site-search]").input_value() == ""
     page.context.close()
+
+
+def test_a_misspelling_no_entry_meets_is_offered_a_close_spelling(browser: Browser, copy: OfflineCopy) -> None:
+    page = _phone_page(browser, copy)
+    run_search(page, "Redbrdge hub")
+    suggestion = page.locator("[data-search-empty] [data-search-suggestion]")
+    assert suggestion.inner_text() == "redbridge hub"
+    suggestion.click()
+    page.wait_for_function("() => document.querySelector('[data-site-search]').value === 'redbridge hub'")
+    first = page.locator("[data-site-search-box] [data-search-result]").first
+    assert first.inner_text().split("\n")[0] == "Redbridge 'Hub process' for domestic abuse during Covid-19"
+    page.context.close()
