@@ -24,7 +24,7 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# npm packages pinned in package-lock.json: lunr.js for the directory finder (every build copies it into the site),
+# npm packages pinned in package-lock.json: lunr.js for the site search (every build copies it into the site),
 # the iframe-worker shim the offline copy serves, axe-core for tests.
 NPM_STAMP := node_modules/.package-lock.json
 $(NPM_STAMP): package.json package-lock.json
@@ -99,13 +99,16 @@ pre-commit: install
 
 # Performance (BENCHMARKS.md): builds at 100, 1,000 and 10,000 synthetic entries beside plain
 # Material, times make check, mkdocs serve and search in Chromium, weighs the pages, and prints a
-# PASS/FAIL line per target. The full run is long; bench-quick is for development.
+# PASS/FAIL line per target; then the site search beside Material's search, from file:// on a phone
+# (bench/search_speed.py). The full run is long; bench-quick is for development.
 # BENCH_ARGS="--record" writes the results into BENCHMARKS.md.
 bench: install browser npm
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.search_speed --sizes real,1000,10000
 
 bench-quick: install browser npm
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+	$(BIN)/python -m bench.search_speed --sizes real,1000 --runs 3
 
 # Re-pin requirements.txt from a fresh environment built from pyproject.toml's ranges.
 lock:

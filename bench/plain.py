@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
+from sitedata import offline
+
 from .capture_hook import DOCS_SUBDIR, EXTRA_FILE
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -46,15 +48,28 @@ def write_capture_config(*, dest: Path) -> Path:
     )
 
 
-def write_plain_project(*, capture_dir: Path, dest: Path) -> Path:
-    """The plain project: captured Markdown as docs/, a config without our hooks and macros; returns the config."""
+def write_plain_project(*, capture_dir: Path, dest: Path, material_search: bool = False) -> Path:
+    """The plain project: captured Markdown as docs/, a config without our hooks and macros; returns the config.
+
+    With `material_search`, it is an offline copy with Material's own search (its search and offline
+    plugins, the pinned iframe-worker shim served from the copy): what the site used before its own
+    prebuilt search, for bench/search_speed.py to time beside it.
+    """
     config = project_config()
     docs = dest / "docs"
     if docs.exists():
         shutil.rmtree(docs)
     shutil.copytree(capture_dir / DOCS_SUBDIR, docs)
     extra = json.loads((capture_dir / EXTRA_FILE).read_text(encoding="utf-8"))
-    plugins = [p for p in config.get("plugins", []) if _plugin_name(p) not in OUR_PLUGINS]
+    plugins: list[Any] = [p for p in config.get("plugins", []) if _plugin_name(p) not in OUR_PLUGINS]
+    more: dict[str, Any] = {}
+    if material_search:
+        shim = docs / offline.SHIM_SITE_PATH
+        shim.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(offline.shim_file(), shim)
+        plugins += ["search", {"offline": {"enabled": True}}]
+        extra = {**extra, "polyfills": [offline.SHIM_SITE_PATH]}
+        more["use_directory_urls"] = False
     return _write(
         dest / "mkdocs.plain.yml",
         {
@@ -64,6 +79,7 @@ def write_plain_project(*, capture_dir: Path, dest: Path) -> Path:
             "hooks": [],
             "plugins": plugins,
             "extra": extra,
+            **more,
         },
     )
 

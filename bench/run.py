@@ -128,12 +128,8 @@ def run_bench(options: Options, *, today: date) -> Results:
         biggest = max(synthetic, key=lambda d: d.row.size or 0) if synthetic else None
         real = next((d for d in datasets if d.data_dir is None), None)
         plan.add("page weight in Chromium: home page, directory and its largest area page", lambda: _weights(results, [d for d in (real, biggest) if d]))
-        if biggest:
-            search_site = work / "sites" / f"{biggest.row.size}-offline"
-            if OFFLINE_CONFIG.exists():
-                plan.add(f"building the offline copy of {biggest.row.label}", lambda: _build_offline(biggest, search_site, work=work))
-            plan.add(f"search in Chromium on {biggest.row.label}", lambda: _search(results, biggest, search_site, work=work))
-            plan.add(f"directory finder in Chromium on {biggest.row.label}", lambda: _finder(results, biggest, search_site))
+        # Search speed (the site search beside Material's, from file:// on a phone) is measured by
+        # `python -m bench.search_speed`, which builds both offline copies; `make bench` runs it after this.
     results.own_js = browser.own_javascript()
     # A long run that is stopped half-way still leaves what it measured so far.
     plan.run(after_each=lambda: save_partial(results, out_dir=options.out_dir))
@@ -265,40 +261,6 @@ def _largest_area_page(site: Path) -> list[str]:
     """The heaviest of the directory's area pages (there are some once it has too many services for one page)."""
     pages = sorted((site / "directory" / "areas").glob("*/index.html"), key=lambda p: p.stat().st_size)
     return [pages[-1].parent.relative_to(site).as_posix() + "/"] if pages else []
-
-
-def _build_offline(ds: _Dataset, site: Path, *, work: Path) -> None:
-    run_measured(mkdocs_build_cmd(site_dir=site, config=OFFLINE_CONFIG), env=_env(ds), log=_log(work, ds, "offline"))
-
-
-def _search(results: Results, ds: _Dataset, offline_site: Path, *, work: Path) -> None:
-    results.machine["search_size"] = ds.row.label
-    with browser.chromium() as chromium:
-        if offline_site.joinpath("index.html").is_file():
-            url = offline_site.joinpath("index.html").as_uri()
-            results.search = browser.search_timing(chromium, url=url, queries=SEARCH_QUERIES, allowed="file://", site_dir=offline_site)
-        else:
-            with browser.serve_dir(ds.site) as base:
-                results.search = browser.search_timing(chromium, url=base, queries=SEARCH_QUERIES, allowed=base, site_dir=ds.site)
-    if results.search.blocked:
-        results.notes.append(f"search page tried to load addresses outside 127.0.0.1/file:// (blocked): {results.search.blocked[:3]}")
-
-
-def _finder(results: Results, ds: _Dataset, offline_site: Path) -> None:
-    """The directory finder on the directory page, from the offline copy as Material's search is timed (or served, without one)."""
-    with browser.chromium() as chromium:
-        if offline_site.joinpath("directory.html").is_file():
-            url = offline_site.joinpath("directory.html").as_uri()
-            results.finder = browser.finder_timing(
-                chromium, url=url, queries=SEARCH_QUERIES, allowed="file://", site_dir=offline_site, site=ds.row.label
-            )
-        else:
-            with browser.serve_dir(ds.site) as base:
-                results.finder = browser.finder_timing(
-                    chromium, url=base + "directory/", queries=SEARCH_QUERIES, allowed=base, site_dir=ds.site, site=ds.row.label
-                )
-    if results.finder.blocked:
-        results.notes.append(f"finder page tried to load addresses outside 127.0.0.1/file:// (blocked): {results.finder.blocked[:3]}")
 
 
 def _log(work: Path, ds: _Dataset, what: str) -> Path:

@@ -1,6 +1,6 @@
 """MkDocs hook: start the check of the built site's links, beside the last post-build steps.
 
-It starts once every page is written (priority 90: after hooks/finder.py writes its index, before
+It starts once every page is written (priority 90: after hooks/search.py writes its index, before
 the search words, the service worker and the offline copy's files) and runs in another process
 (sitedata.background) while those steps run here. hooks/links_report.py, listed last, waits for it
 and reports what still stands in the finished site, then checks external links when

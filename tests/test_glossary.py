@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,6 +12,7 @@ from conftest import REAL_DATA_TODAY, TODAY, DataCopy
 from sitedata.errors import DataErrors
 from sitedata.glossary import CONTENT_START, glossary_problems, term_marker, trie_pattern
 from sitedata.load import load_site
+from sitedata.search import read_site_index
 from test_build import mkdocs_build
 
 ARTICLE = CONTENT_START + "{}</article>"
@@ -179,7 +179,7 @@ class _Uses(HTMLParser):
 def test_every_term_is_on_the_glossary_page_and_in_search(real_site: Path) -> None:
     site = load_site(today=REAL_DATA_TODAY)
     html = (real_site / "glossary" / "index.html").read_text()
-    locations = {doc["location"] for doc in json.loads((real_site / "search" / "search_index.json").read_text())["docs"]}
+    locations = {doc[2] for doc in read_site_index(real_site)["docs"]}
     for term in site.entries("terms"):
         assert f'<h3 id="term-{term["id"]}"><dfn>' in html, term["id"]
         assert f"glossary/#term-{term['id']}" in locations, term["id"]
@@ -200,8 +200,9 @@ def test_terms_are_defined_on_other_pages_but_never_inside_links_code_or_heading
 
 
 def test_definitions_stay_out_of_the_search_index(real_site: Path) -> None:
-    index = json.loads((real_site / "search" / "search_index.json").read_text())
-    practice = next(d for d in index["docs"] if d["location"] == "practices/virtual-maracs/")
-    assert "MARACs" in practice["text"]
-    assert "Multi-Agency Risk Assessment Conference" not in practice["text"]
-    assert not any("dv-gl" in d["text"] for d in index["docs"])
+    # The site search indexes the data, not the pages' tooltips: a practice's text holds no glossary definition.
+    index = read_site_index(real_site)
+    practice = next(d for d in index["docs"] if d[2] == "practices/virtual-maracs/")
+    assert "MARAC" in practice[1] + practice[4]
+    assert not any("Multi-Agency Risk Assessment Conference" in d[4] for d in index["docs"] if d[0] == "practice")
+    assert not any("dv-gl" in " ".join(map(str, d)) for d in index["docs"])

@@ -265,7 +265,7 @@ def test_the_website_offers_the_zip_with_its_build_date_and_keeps_it_out_of_the_
     manifest = json.loads(
         (site / offline.SW_SITE_PATH).read_text(encoding="utf-8").split("\n", 1)[0].removeprefix("const MANIFEST = ").removesuffix(";")
     )
-    assert "search/search_index.json" in manifest["files"] and "offline/" in manifest["files"] and "./" in manifest["files"]
+    assert "assets/javascripts/search/site-index.js" in manifest["files"] and "offline/" in manifest["files"] and "./" in manifest["files"]
     assert not [f for f in manifest["files"] if f.endswith((".zip", ".map")) or f.startswith("assets/javascripts/lunr/")]
     entries = offline.precache_entries(site_dir=site, use_directory_urls=True)
     assert manifest == {"version": offline.build_version(site_dir=site, entries=entries), "files": [e.url for e in entries]}

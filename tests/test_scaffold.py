@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import pty
 import re
@@ -20,6 +19,7 @@ from test_contributing import section as contributing_section
 from conftest import ROOT, TODAY, DataCopy
 from sitedata import scaffold
 from sitedata.load import load_site
+from sitedata.search import read_site_index
 from sitedata.yamlsource import load
 from test_build import mkdocs_build
 
@@ -129,18 +129,17 @@ def test_new_entries_pass_the_check_and_show_on_their_pages_and_in_search(real_d
     assert 'href="scaffolded-noise-complaint-checks/"' in html_section(index, 'id="area-havering"')
     assert 'href="scaffolded-noise-complaint-checks/"' in html_section(index, 'id="theme-risk-assessment"')
     assert 'href="scaffolded-noise-complaint-checks/"' in html_section(index, 'id="theme-family-network"')
-    search = json.loads((site / "search" / "search_index.json").read_text())
     assert any(
-        d["location"] == "practices/scaffolded-noise-complaint-checks/" and "Scaffolded noise-complaint checks" in d["title"]
-        for d in search["docs"]
+        d[2] == "practices/scaffolded-noise-complaint-checks/" and "Scaffolded noise-complaint checks" in d[1]
+        for d in read_site_index(site)["docs"]
     )
     assert 'data-practice-id="pasted-from-contributing"' in (site / "practices" / "pasted-from-contributing" / "index.html").read_text()
     directory = (site / "directory" / "index.html").read_text()
     assert 'data-service-id="scaffolded-test-line"' in directory
     assert any(
-        "Scaffolded test line" in d["title"] or "Scaffolded test line" in d["text"]
-        for d in search["docs"]
-        if d["location"].startswith("directory/")
+        "Scaffolded test line" in d[1]
+        for d in read_site_index(site)["docs"]
+        if d[2].startswith("directory/")
     )
 
 

@@ -7,7 +7,7 @@ Reusable by every browser test under tests/browser/ (fixtures are in conftest.py
 - fixture `open_page(url, ...)` / `watched_page(browser, ...)`: a fresh context and page whose every
   request is checked. A request to any host but 127.0.0.1/localhost (or a file:// URL) is aborted,
   recorded and fails the test. CSP violations, uncaught errors, console errors and dialogs are recorded too.
-- `run_search(page, query)`: search with Material's search box, waiting until the worker is ready.
+- `run_search(page, query)`: search with the site search box (search.js), waiting until it has answered.
 - `neutral_site(page, exit_url=...)`: answers the quick-exit destination inside the browser, so it is never sent.
 - `site_pages(folder)`, `page_file(folder, path)`: the URL path of every built HTML page, and its file.
 - `report(line)`: a line for the summary printed at the end of the run (page and violation counts).
@@ -27,7 +27,6 @@ from urllib.parse import urlsplit
 
 import yaml
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, Request, Response, Route
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 # Debian's chromium binary itself: /usr/bin/chromium is a shell wrapper whose /etc/chromium.d scripts print
@@ -156,20 +155,23 @@ def watched_page(browser: Browser, *, viewport: dict[str, int] = DESKTOP, bypass
 
 
 def run_search(page: Page, query: str, *, attempts: int = 10) -> int:
-    """Type a query into Material's search and wait for results; returns how many are listed.
+    """Type a query into the site search (search.js) and wait for its answer; returns how many results are listed.
 
-    A query typed before the search worker has loaded its index is dropped, so it is typed again until results show.
+    The index loads on first focus; a query typed before then is answered once it has loaded.
     """
-    field = page.locator(".md-search__input")
-    for _ in range(attempts):
-        field.fill(query)
-        field.press("End")  # Material reads the query on key events, which fill() does not send
-        try:
-            page.wait_for_selector(".md-search-result__item", timeout=1500)
-        except PlaywrightTimeoutError:
-            continue
-        return page.locator(".md-search-result__item").count()
-    raise AssertionError(f"no search results for {query!r} after {attempts} tries")
+    field = page.locator("[data-site-search]")
+    field.fill(query)
+    page.wait_for_function(SEARCH_ANSWERED, arg=query, timeout=1500 * attempts)
+    return page.locator("[data-search-result]").count()
+
+
+# True once search.js has answered `query`: its panel shows results or the "nothing fits" block for it.
+SEARCH_ANSWERED = """query => {
+  const box = document.querySelector('[data-site-search-box]');
+  const panel = box && box.querySelector('[data-search-panel]');
+  return Boolean(panel && !panel.hidden && box.querySelector('[data-site-search]').value === query
+    && (panel.querySelector('[data-search-result]') || panel.querySelector('[data-search-empty]')));
+}"""
 
 
 def neutral_site(page: Page, *, exit_url: str, hold: bool = False) -> list[Route]:

@@ -14,14 +14,14 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Locator, Page
 
-from .harness import ROOT
+from .harness import ROOT, SEARCH_ANSWERED
 
-RESULTS_JS = """() => [...document.querySelectorAll('.md-search-result__item')].flatMap(item =>
-  [...item.querySelectorAll('a.md-search-result__link')].map(link => ({
-    href: link.href,
-    score: parseFloat(link.querySelector('[data-md-score]').getAttribute('data-md-score')),
-    folded: Boolean(link.closest('details')),
-  })))"""
+# Each result as search.js lists it, in rank order: its link, its first line of text (the title), its kind.
+RESULTS_JS = """() => [...document.querySelectorAll('[data-site-search-box] [data-search-result]')].map(item => ({
+  href: item.querySelector('a').href,
+  title: item.innerText.split('\\n')[0].trim(),
+  kind: item.getAttribute('data-kind'),
+}))"""
 
 _built: dict[str, OfflineCopy] = {}
 
@@ -74,20 +74,21 @@ def offline_copy(tmp_path_factory: pytest.TempPathFactory) -> OfflineCopy:
 
 
 def search_box(page: Page) -> Locator:
-    """Open Material's search (from file:// it starts only once opened) and return its input."""
-    field = page.locator("input.md-search__input")
-    field.click()
+    """The site search's input (search.js loads the index on first focus)."""
+    field = page.locator("[data-site-search]")
+    field.focus()
     return field
 
 
-def run_search(page: Page, text: str) -> list[dict[str, object]]:
-    """Type a query the way a person does and return the results as the page lists them."""
+def run_search(page: Page, text: str) -> list[dict[str, str]]:
+    """Type a query the way a person does and return the results as the page lists them, best first."""
     field = search_box(page)
-    meta = page.locator(".md-search-result__meta")
-    field.fill("")
-    field.press("End")
-    page.wait_for_function("el => el.textContent.trim() === 'Type to start searching'", arg=meta.element_handle(), timeout=10_000)
     field.fill(text)
-    field.press("End")
-    page.wait_for_function("el => el.textContent.trim() !== 'Type to start searching'", arg=meta.element_handle(), timeout=10_000)
-    return page.evaluate(RESULTS_JS)
+    page.wait_for_function(SEARCH_ANSWERED, arg=text, timeout=10_000)
+    return page.evaluate(RESULTS_JS)  # type: ignore[no-any-return]
+
+
+def empty_state(page: Page) -> str | None:
+    """The text of the "nothing fits" block the search shows now, if any."""
+    block = page.locator("[data-site-search-box] [data-search-empty]")
+    return block.inner_text() if block.count() else None

@@ -1,8 +1,9 @@
 """The directory finder in Chromium: find a service by what you know about it, on the site and in the offline copy.
 
-Expected results come from data/helplines.yaml. The finder loads lunr.js and the prebuilt index
-only once it is used, from the site itself (or the copy's own files), and the words typed never
-reach the address, the history or storage.
+Expected results come from data/helplines.yaml. The finder is the site search kept to services: it
+loads lunr.js and the prebuilt site index only once it is used, from the site itself (or the copy's
+own files), follows the directory's "open now" filter, and the words typed never reach the address,
+the history or storage.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from payloads import write_payload_data
-from sitedata import finder
+from sitedata import search
 from test_build import mkdocs_build
 
 from .harness import AXE_SCRIPT, DESKTOP, OpenPage, Watched, serve, watched_page
@@ -25,7 +26,7 @@ from .test_keyboard import NARROW
 pytestmark = pytest.mark.browser
 
 INPUT = "#dv-finder-input"
-RESULTS = "[data-finder-results] a"
+RESULTS = "[data-finder-results] [data-finder-result] .dv-search__title"
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def _type(page: Page, text: str) -> Locator:
 
 
 def _names(results: Locator) -> list[str]:
-    return results.locator(".dv-finder__name").all_inner_texts()
+    return results.all_inner_texts()
 
 
 def test_typing_a_name_lists_that_service_first_linking_to_its_card(site_url: str, open_page: OpenPage) -> None:
@@ -60,7 +61,7 @@ def test_typing_a_name_lists_that_service_first_linking_to_its_card(site_url: st
     results = _type(page, "Galop")
     assert _names(results)[0] == "Galop LGBT+ domestic abuse helpline"
     expect(results.first).to_have_attribute("href", site_url + "directory/#galop-lgbt-helpline")
-    expect(results.first).to_contain_text("England")  # then its areas
+    expect(page.locator("[data-finder-result]").first).to_contain_text("Helpline or service · England")  # then what it is and where
     expect(_status(page)).to_have_text("1 service matches")
     results.first.click()
     expect(page).to_have_url(site_url + "directory/#galop-lgbt-helpline")
@@ -82,11 +83,13 @@ def test_short_names_needs_and_plurals_find_services(site_url: str, open_page: O
     assert _names(_type(page, text))[0] == first
 
 
-def test_it_says_when_no_service_matches(site_url: str, open_page: OpenPage) -> None:
+def test_it_says_when_no_service_matches_and_offers_the_lines_to_call(site_url: str, open_page: OpenPage) -> None:
     page = open_page(site_url + "directory/").page
     results = _type(page, "zzzz")
     expect(_status(page)).to_have_text("No services match. Check the spelling or try other words.")
     expect(results).to_have_count(0)
+    calls = page.locator("[data-finder-empty] a[href^='tel:']")
+    assert calls.evaluate_all("els => els.map(e => e.getAttribute('href'))") == ["tel:999", "tel:+448082000247"]
     _finder(page).fill("")
     expect(_status(page)).to_have_text("")
 
@@ -97,9 +100,9 @@ def test_lunr_and_the_index_load_only_when_the_finder_is_used(site_url: str, ope
     watched.page.on("request", lambda request: loaded.append(request.url))
     watched.page.goto(site_url + "directory/", wait_until="load")
     watched.page.wait_for_load_state("networkidle")
-    assert not [u for u in loaded if "/finder/" in u]
+    assert not [u for u in loaded if "/search/" in u]
     _type(watched.page, "chat")
-    assert [u.removeprefix(site_url) for u in loaded if "/finder/" in u] == [finder.LUNR_SITE_PATH, finder.INDEX_SITE_PATH]
+    assert [u.removeprefix(site_url) for u in loaded if "/search/" in u] == [search.LUNR_SITE_PATH, search.INDEX_SITE_PATH]
     assert watched.problems() == []  # no CSP violation: two files from the site itself, no eval
 
 
@@ -126,14 +129,39 @@ def test_keyboard_only_tab_to_the_finder_type_tab_to_the_first_result_and_enter(
             break
     else:
         raise AssertionError("Tab never reached the finder")
-    page.keyboard.type("refuges")  # "s" and "f" open Material's search elsewhere on the page; not here
+    page.keyboard.type("refuges")  # "s" focuses the site search elsewhere on the page; not while typing here
     expect(page.locator(RESULTS).first).to_contain_text("National Domestic Abuse Helpline")
-    assert page.evaluate("() => [document.activeElement.id, document.getElementById('__search').checked]") == ["dv-finder-input", False]
+    assert page.evaluate("() => document.activeElement.id") == "dv-finder-input"
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.closest('[data-finder-results] li') === document.querySelector('[data-finder-results] li')")
     page.keyboard.press("Enter")
     expect(page).to_have_url(site_url + "directory/#national-domestic-abuse-helpline")
     expect(page.locator("#national-domestic-abuse-helpline")).to_be_in_viewport()
+
+
+def test_each_result_shows_its_open_now_state_and_a_call_link(site_url: str, open_page: OpenPage) -> None:
+    page = open_page(site_url + "directory/").page
+    _type(page, "helpline")
+    first = page.locator("[data-finder-result]").first
+    expect(first.locator("[data-open-state]")).not_to_have_attribute("data-open-state", "unknown")
+    assert first.locator("a[href^='tel:']").inner_text().startswith("Call ")
+
+
+def test_the_open_now_filter_keeps_only_services_open_now(site_url: str, open_page: OpenPage) -> None:
+    page = open_page(site_url + "directory/").page
+    # Wednesday 2 December 2026, 03:00 in London: only the 24/7 lines are open.
+    page.clock.set_fixed_time("2026-12-02T03:00:00Z")
+    page.reload()
+    _type(page, "line")
+    listed = _names(page.locator(RESULTS))
+    assert "Galop LGBT+ domestic abuse helpline" in listed and "Men's Advice Line" in listed
+    page.get_by_label("Only show services open now").check()
+    expect(_status(page)).to_contain_text("open now")
+    states = page.locator("[data-finder-result] [data-open-state]").evaluate_all("els => els.map(e => e.getAttribute('data-open-state'))")
+    assert states and set(states) == {"open"}
+    assert "Galop LGBT+ domestic abuse helpline" not in _names(page.locator(RESULTS))
+    page.get_by_label("Only show services open now").uncheck()
+    expect(page.locator(RESULTS)).to_have_count(len(listed))
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, NARROW], ids=["desktop", "320px"])

@@ -176,17 +176,15 @@ def test_the_menu_button_opens_and_closes_the_drawer_by_keyboard(site_url: str, 
 @pytest.mark.parametrize("viewport", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
 def test_search_works_by_keyboard(viewport: dict[str, int], site_url: str, open_page: OpenPage) -> None:
     page = open_page(site_url + "safety/", viewport=viewport, reduced_motion="reduce").page
-    if viewport is MOBILE:
-        search = page.locator(".md-header .md-header__button[for='__search']")
-        assert search.get_attribute("aria-label") == "Search"
-        search.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_function("() => document.activeElement.classList.contains('md-search__input')")
-    else:
-        page.focus(".md-search__input")
+    # "/" focuses the search box, as in Material; arrows move through the results; Enter opens one.
+    page.locator("body").press("/")
+    page.wait_for_function("() => document.activeElement.hasAttribute('data-site-search')")
     assert run_search(page, "helpline") > 0
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("document.activeElement.closest('.md-search-result') !== null")
+    assert page.evaluate("document.activeElement.closest('[data-search-result]') !== null")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement === document.querySelector('[data-search-result] a')")
     target = page.evaluate("document.activeElement.href")
     page.keyboard.press("Enter")
     page.wait_for_url(target)

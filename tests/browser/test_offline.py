@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from sitedata import offline
+from sitedata import offline, search
 
 from .harness import Watched, configured_exit_url, neutral_site, watched_page
 from .offline_copy import OfflineCopy, offline_copy, run_search, search_box
@@ -60,7 +60,7 @@ def tab(browser: Browser) -> Iterator[OfflinePage]:
 def test_the_zip_opens_at_index_html(copy: OfflineCopy) -> None:
     assert (copy.folder / "index.html").is_file()
     assert (copy.folder / offline.SHIM_SITE_PATH).is_file()
-    assert (copy.folder / "search" / "search_index.js").is_file()
+    assert (copy.folder / search.INDEX_SITE_PATH).is_file() and (copy.folder / search.LUNR_SITE_PATH).is_file()
     pages = list(copy.folder.rglob("*.html"))
     for html in pages:
         text = html.read_text(encoding="utf-8")
@@ -89,16 +89,16 @@ def test_search_finds_help_from_file_with_no_network(tab: OfflinePage, copy: Off
     page = tab.page
     page.goto(copy.url("safety.html"))
     for query, expected in (
-        ("galop", "directory.html#galop-lgbt-helpline-name"),
-        ("no credit", "safety.html#living-with-an-abuser-title"),
-        ("NDAH", "directory.html#national-domestic-abuse-helpline-name"),
+        ("galop", "directory.html#galop-lgbt-helpline"),
+        ("no credit", "safety.html#living-with-an-abuser"),
+        ("NDAH", "directory.html#national-domestic-abuse-helpline"),
     ):
         results = run_search(page, query)
-        shown = [copy.location(r["href"]) for r in results if not r["folded"]]
+        shown = [copy.location(r["href"]) for r in results]
         assert expected in shown[:3], f"{query!r}: {shown[:5]}"
-    page.locator('a.md-search-result__link[href*="#national-domestic-abuse-helpline-name"]').click()
-    # No ?h=ndah: search.highlight is off, so the words searched for never reach the address or history.
-    expect(page).to_have_url(re.compile(r"directory\.html#national-domestic-abuse-helpline-name$"))
+    page.locator('[data-search-result] a[href*="#national-domestic-abuse-helpline"]').first.click()
+    # The words searched for never reach the address or history.
+    expect(page).to_have_url(re.compile(r"directory\.html#national-domestic-abuse-helpline$"))
 
 
 def test_the_directory_filters_and_open_now_work_offline(tab: OfflinePage, copy: OfflineCopy) -> None:
@@ -156,12 +156,12 @@ def test_search_stays_usable_from_any_folder_depth(tab: OfflinePage, copy: Offli
     page.goto(practice.as_uri())
     search_box(page)
     results = run_search(page, "Galop")
-    assert any(copy.location(r["href"]) == "directory.html#galop-lgbt-helpline-name" for r in results), results
+    assert any(copy.location(r["href"]) == "directory.html#galop-lgbt-helpline" for r in results), results
 
 
 def test_the_zip_size_is_reported(copy: OfflineCopy, capsys: pytest.CaptureFixture[str]) -> None:
     size = copy.zip_path.stat().st_size
-    index = copy.folder / "search" / "search_index.json"
+    index = copy.folder / search.INDEX_SITE_PATH
     with capsys.disabled():
-        print(f"\noffline.zip: {size} bytes ({size / 1_000_000:.2f} MB); search_index.json: {index.stat().st_size} bytes")
+        print(f"\noffline.zip: {size} bytes ({size / 1_000_000:.2f} MB); search index: {index.stat().st_size} bytes")
     assert 0 < size < 20_000_000, f"offline.zip is {size} bytes"

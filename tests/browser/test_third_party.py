@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Request
 
+from sitedata import search
+
 from .harness import DESKTOP, Watched, page_file, report, run_search, site_pages, watched_page
 
 # Documented in docs/privacy.md: the hidden notice (so it stays hidden in new tabs) and Material's colour scheme
@@ -84,10 +86,10 @@ def test_the_walk_opened_every_built_page(walk: Walk, site_dir: Path) -> None:
     for path in ("", "directory/", "stay-safe-online/", "accessibility/", "privacy/", "404.html"):
         assert path in walk.facts, path
     assert walk.search_results > 0
-    # The interception saw the page loads, styles, scripts, the search worker and its index.
+    # The interception saw the page loads, styles, scripts, and the search's lunr.js and index.
     assert len(walk.own_requests) > 3 * len(walk.pages)
-    assert any("/workers/search." in url for url in walk.own_requests)
-    assert any(url.endswith("/search/search_index.json") for url in walk.own_requests)
+    assert any(url.endswith("/" + search.LUNR_SITE_PATH) for url in walk.own_requests)
+    assert any(url.endswith("/" + search.INDEX_SITE_PATH) for url in walk.own_requests)
 
 
 def test_no_page_requests_another_host(walk: Walk) -> None:
