@@ -109,7 +109,7 @@ def test_phone_description_is_one_sentence_per_part() -> None:
 
 def test_the_999_phone_keeps_label_and_note_apart(real_data: DataCopy) -> None:
     voice, text = _by_local_id(_records(_site(real_data)), "police-emergency-999")["phones"]
-    note = "Pressing 55 tells the police the call is real, not where you are. A landline has no 55, and gives the police your location."
+    note = "Cannot speak? Cough or tap. On a mobile, press 55 when a recording asks. It tells police the call is real, not where you are. A landline has no 55."
     assert (voice["type"], voice["description"]) == ("voice", f"Emergency. {note}")
     assert (voice["x-label"], voice["x-note"]) == ("Emergency", note)
     assert (text["type"], text["x-label"]) == ("text", "emergencySMS, for deaf people and people who cannot speak")
