@@ -19,7 +19,7 @@ from frictionless import Package
 from jsonschema import Draft202012Validator
 
 from conftest import ROOT
-from sitedata import finder, hsds, offline
+from sitedata import hsds, offline, search
 from sitedata.directory import AREA_PAGES_DIR
 from sitedata.hsds_import import Imported, Options, import_feed
 from sitedata.load import load_site
@@ -77,13 +77,14 @@ def test_every_imported_service_has_one_card_on_an_area_page(imported: tuple[Pat
     assert 'href="../exports/hsds/services.json"' in directory
 
 
-def test_the_finder_knows_every_imported_service_and_where_its_card_is(imported: tuple[Path, Path, Imported, int]) -> None:
+def test_the_search_knows_every_imported_service_and_where_its_card_is(imported: tuple[Path, Path, Imported, int]) -> None:
     data, site_dir, _result, _fed = imported
     site = load_site(data_dir=data, today=TODAY)
     areas = site.by_key("areas", "name")
-    table = finder.read_index_script((site_dir / finder.INDEX_SITE_PATH).read_text(encoding="utf-8"))["services"]
+    # The site search (and the directory finder, which is the same index kept to services).
+    table = [row[1:3] for row in search.read_site_index(site_dir)["docs"] if row[0] == "service"]
     expected = [[s["name"], f"{AREA_PAGES_DIR}/{areas[s['coverage'][0]]['slug']}/#{s['id']}"] for s in site.entries("services")]
-    assert [row[:2] for row in table] == expected
+    assert table == expected
 
 
 def test_the_downloads_hold_every_service_and_stay_valid(imported: tuple[Path, Path, Imported, int]) -> None:
