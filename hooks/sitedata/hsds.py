@@ -92,6 +92,7 @@ EXTENSIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("x-local_id", "string"), ("x-short_names", "array"), ("x-audiences", "array"), ("x-accessibility", "array"),
         ("x-notes", "array"), ("x-tags", "array"), ("x-keywords", "array"), ("x-sources", "array"), ("x-other_channels", "array"),
         (f"x-{REVIEWED}", "date"), ("x-assurer", "string"), ("x-assurance_method", "string"), ("x-assurance_url", "string"),
+        ("x-help_now", "boolean"),
     ),
     "phone": (
         ("x-channel_index", "integer"), ("x-label", "string"), ("x-number_as_published", "string"), ("x-tel", "string"),
@@ -203,6 +204,7 @@ def _service(
         "x-keywords": service.get("keywords", []),
         "x-sources": [_cited(s, sources=sources) for s in service["sources"]],
         "x-other_channels": [{"x-channel_index": i, **c} for i, c in enumerate(channels) if c["type"] not in PHONE_TYPES],
+        "x-help_now": True if service.get("help_now") else None,
         f"x-{REVIEWED}": service[REVIEWED],
         "x-assurer": by if by and "@" not in by else None,
         "x-assurance_method": verified.get("method"),

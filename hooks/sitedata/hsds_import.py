@@ -282,6 +282,8 @@ class _Mapper:
         if keywords:
             entry["keywords"] = keywords
         entry["hsds_id"] = hsds_id.strip()
+        if record.get("x-help_now") in (True, "true", "True"):  # our own export: a call button on home and safety
+            entry["help_now"] = True
         entry["sources"] = self._citations(record, hsds_id=hsds_id.strip())
         reviewed = record.get(f"x-{REVIEWED}")
         entry[REVIEWED] = reviewed if isinstance(reviewed, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed) else self.options.retrieved.isoformat()
