@@ -92,12 +92,14 @@ def test_drawer_search_and_filters_keep_the_exit_button_in_view(site_url: str, o
     assert page.evaluate("document.getElementById('__drawer').checked")
     page.keyboard.press("Escape")
     page.evaluate("document.getElementById('__drawer').checked = false")
-    page.locator("button.md-header__button[for='__search']").first.tap()
-    for ms in (0, 100, 100, 200):  # while the overlay grows (Material animates it) and once it is open
+    # The site search (no overlay since it replaced Material's): results open under the box as it is used.
+    page.locator("[data-site-search]").tap()
+    page.keyboard.type("help")
+    for ms in (0, 100, 100, 200):
         page.wait_for_timeout(ms)
-        _exit_in_view(page, "with the search overlay opening")
-    assert page.evaluate("document.getElementById('__search').checked")
-    page.evaluate("document.getElementById('__search').checked = false")
+        _exit_in_view(page, "with search results open")
+    assert page.locator("[data-search-result]").count() > 0
+    page.keyboard.press("Escape")
     page.wait_for_timeout(300)
     page.locator("[data-filters-more] summary").tap()
     assert page.locator("[data-filters-more]").get_attribute("open") is not None
