@@ -24,6 +24,7 @@ from sitedata.load import SiteData, load_site
 
 from .harness import ROOT, watched_page
 from .offline_copy import OfflineCopy, empty_state, offline_copy, run_search
+from .test_third_party import ALLOWED_LOCAL_KEYS
 
 pytestmark = pytest.mark.browser
 
@@ -150,7 +151,9 @@ def suite_run(browser: Browser, copy: OfflineCopy) -> Iterator[SuiteRun]:
         if empty is not None:
             empty_links[query.text] = page.eval_on_selector_all("[data-search-empty] a[href^='tel:']", "els => els.map(e => e.getAttribute('href'))")
         outcomes.append(judge(query, top, empty, places))
-    storage = page.evaluate("() => ({local: localStorage.length, session: sessionStorage.length, history: history.length, cookie: document.cookie})")
+    storage = page.evaluate(
+        "() => ({local: Object.entries(localStorage), session: Object.entries(sessionStorage), history: history.length, cookie: document.cookie})"
+    )
     not_files = [url for url in requests if urlsplit(url).scheme not in ("file", "data", "blob", "about")]
     yield SuiteRun(outcomes=outcomes, empty_links=empty_links, not_files=not_files, problems=watched.problems(), storage=storage, url=page.url, history=history)
     watched.context.close()
@@ -201,7 +204,14 @@ def test_nothing_typed_reaches_the_address_history_or_storage_and_nothing_is_sen
     assert suite_run.not_files == []
     assert suite_run.problems == []
     assert suite_run.url == copy.url()
-    assert suite_run.storage == {"local": 0, "session": 0, "history": suite_run.history, "cookie": ""}
+    assert (suite_run.storage["session"], suite_run.storage["cookie"], suite_run.storage["history"]) == ([], "", suite_run.history)
+    # The only local keys are the site's own settings (the colour scheme, a hidden quick-exit notice), and
+    # no value holds anything that was typed.
+    local = dict(suite_run.storage["local"])
+    # Material keys the colour scheme by the site's base path, which from file:// is the folder's path.
+    assert {"/.__palette" if k.endswith("/.__palette") else k for k in local} <= ALLOWED_LOCAL_KEYS, local
+    typed = [q.text.lower() for q in load_suite()]
+    assert not [v for v in local.values() for t in typed if len(t) > 2 and t in v.lower()], local
 
 
 def _phone_page(browser: Browser, copy: OfflineCopy, path: str = "index.html") -> Page:
