@@ -117,6 +117,8 @@ def _terminal_session(keys: bytes, *, data_dir: Path) -> tuple[int, str]:
 
     def controlling_terminal() -> None:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # after setsid (start_new_session): Ctrl-C on the terminal reaches the child
+        # As in an editor's shell: pytest-xdist's workers ignore SIGINT, and an ignored signal stays ignored across exec.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "sitedata", "new", "--data", str(data_dir)],
