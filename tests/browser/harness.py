@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 OWN_HOSTS = frozenset({"127.0.0.1", "localhost"})
+# Documented in docs/privacy.md: the hidden notice (so it stays hidden in new tabs) and Material's colour scheme
+# (light, dark or as the device; its key starts with the site's path).
+ALLOWED_LOCAL_KEYS = {"quick-exit-notice-dismissed", "/.__palette"}
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 375, "height": 812}
 VIEWPORTS = {"desktop": DESKTOP, "mobile": MOBILE}

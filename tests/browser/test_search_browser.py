@@ -22,9 +22,8 @@ from playwright.sync_api import Browser, Page
 from sitedata import search
 from sitedata.load import SiteData, load_site
 
-from .harness import ROOT, watched_page
+from .harness import ALLOWED_LOCAL_KEYS, ROOT, watched_page
 from .offline_copy import OfflineCopy, empty_state, offline_copy, run_search
-from .test_third_party import ALLOWED_LOCAL_KEYS
 
 pytestmark = pytest.mark.browser
 

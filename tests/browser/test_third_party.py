@@ -18,11 +18,8 @@ from playwright.sync_api import Browser, Request
 
 from sitedata import search
 
-from .harness import DESKTOP, Watched, page_file, report, run_search, site_pages, watched_page
+from .harness import ALLOWED_LOCAL_KEYS, DESKTOP, Watched, page_file, report, run_search, site_pages, watched_page
 
-# Documented in docs/privacy.md: the hidden notice (so it stays hidden in new tabs) and Material's colour scheme
-# (light, dark or as the device; its key starts with the site's path).
-ALLOWED_LOCAL_KEYS = {"quick-exit-notice-dismissed", "/.__palette"}
 PAGE_FACTS = """() => {
   const csp = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
   const firstScript = document.querySelector('script');
