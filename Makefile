@@ -59,13 +59,13 @@ import-hsds: install
 
 # External link check of a fresh build (network; the weekly workflow runs it). ARGS="--markdown report.md"
 links: build
-	$(BIN)/python -m sitedata.links --site site --external $(ARGS)
+	$(BIN)/python -m sitedata.postbuild.links --site site --external $(ARGS)
 
 # The offline copy in dist/offline.zip: unzip it anywhere and open index.html. Run it before
 # `make build` and the site offers the zip for download (docs/offline.md).
 offline: install npm
 	$(BIN)/mkdocs build --strict -f mkdocs.offline.yml
-	$(BIN)/python -m sitedata.offline dist/offline-site dist/offline.zip
+	$(BIN)/python -m sitedata.postbuild.offline dist/offline-site dist/offline.zip
 
 browser:
 	@if [ ! -x $(CHROMIUM) ]; then \

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
-from sitedata import offline
+from sitedata.postbuild import offline
 
 from .capture_hook import DOCS_SUBDIR, EXTRA_FILE
 

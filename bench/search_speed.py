@@ -1,7 +1,7 @@
 """`python -m bench.search_speed`: the site search beside Material's search, in the same run, from file:// on a phone-sized page.
 
 For each size (synthetic data from bench/synth.py, or the real data) it builds two offline copies
-of the same pages: ours (mkdocs.offline.yml: the prebuilt lunr index, hooks/sitedata/search.py)
+of the same pages: ours (mkdocs.offline.yml: the prebuilt lunr index, hooks/sitedata/views/search.py)
 and plain Material's (the pages captured from our build, built with Material's search and offline
 plugins and the pinned iframe-worker shim, as bench/plain.py builds the plain comparison). Then, in
 headless Chromium at 390x844 with touch, networking fenced to file://:
@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from playwright.sync_api import Browser, Page, Route
 
-from sitedata import search
+from sitedata.views import search
 
 from . import plain, synth
 from .browser import chromium, gz

@@ -17,11 +17,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
 
-from sitedata.checks import REVIEW_MONTHS_DEFAULT
-from sitedata.directory import PAGE_SIZE_DEFAULT
-from sitedata.errors import DataErrors
-from sitedata.load import DATA_DIR, SiteData, load_site_cached
-from sitedata.provenance import STALE_MONTHS_DEFAULT, VERY_STALE_MONTHS_DEFAULT, HoursAge
+from sitedata.data.checks import REVIEW_MONTHS_DEFAULT
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import DATA_DIR, SiteData, load_site_cached
+from sitedata.data.provenance import STALE_MONTHS_DEFAULT, VERY_STALE_MONTHS_DEFAULT, HoursAge
+from sitedata.views.directory import PAGE_SIZE_DEFAULT
 
 LONDON = ZoneInfo("Europe/London")
 BUILD_TIME = "build_time"

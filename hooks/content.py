@@ -1,6 +1,6 @@
 """MkDocs hook: the glossary and evidence pages, and glossary definitions on every page.
 
-A thin adapter over hooks/sitedata/glossary.py and hooks/sitedata/evidence.py. Definitions are
+A thin adapter over hooks/sitedata/views/glossary.py and hooks/sitedata/views/evidence.py. Definitions are
 added in on_post_page, after the search plugin has read the page, so the search index holds each
 page's own words and not every definition it mentions.
 """
@@ -16,10 +16,10 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from buildcontext import page_link, site_data
-from sitedata.evidence import evidence_page
-from sitedata.glossary import TermMarker, glossary_page, term_marker
-from sitedata.load import SiteData
-from sitedata.pages import Views, practice_src
+from sitedata.data.load import SiteData
+from sitedata.views.evidence import evidence_page
+from sitedata.views.glossary import TermMarker, glossary_page, term_marker
+from sitedata.views.pages import Views, practice_src
 
 _state: dict[str, Any] = {}
 

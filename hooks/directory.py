@@ -1,6 +1,6 @@
 """MkDocs hook: the helpline directory macro, its area pages at scale, and the directory downloads (JSON, CSV, HSDS 3.0).
 
-A thin adapter over hooks/sitedata/directory.py and hooks/sitedata/exports.py. The downloads are
+A thin adapter over hooks/sitedata/views/directory.py and hooks/sitedata/views/exports.py. The downloads are
 added as generated files, so they are part of the site from the start: `mkdocs serve` serves them and
 links to them are checked like any other. Past extra.directory_page_size services the directory
 page lists areas, and each area gets a generated page of its own, kept out of the navigation.
@@ -13,9 +13,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from buildcontext import HTML_PAGES, build_time, directory_page_size, page_link, site_data
-from sitedata import directory, exports
-from sitedata.load import SiteData
-from sitedata.pages import GeneratedPage
+from sitedata.data.load import SiteData
+from sitedata.views import directory, exports
+from sitedata.views.pages import GeneratedPage
 
 _state: dict[str, object] = {}
 

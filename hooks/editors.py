@@ -1,6 +1,6 @@
 """MkDocs hook: the editors' review-due page (docs/editors/review-due.md), through the review_due() macro.
 
-A thin adapter: the list comes from sitedata.review, which reuses the warnings load_site found.
+A thin adapter: the list comes from sitedata.views.review, which reuses the warnings load_site found.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
 from buildcontext import directory_page_size, page_link, site_data
-from sitedata.render import render
-from sitedata.review import review_due, unverified_services
+from sitedata.views.render import render
+from sitedata.views.review import review_due, unverified_services
 
 _state: dict[str, object] = {}
 

@@ -13,7 +13,7 @@ import logging
 from mkdocs.config.defaults import MkDocsConfig
 
 from buildcontext import review_months, site_data
-from sitedata.directory import hours_warnings, review_warnings
+from sitedata.views.directory import hours_warnings, review_warnings
 
 log = logging.getLogger("mkdocs.plugins.hours")
 

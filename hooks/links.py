@@ -15,8 +15,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 
 from buildcontext import LINK_CHECK, site_base_path, site_data
-from sitedata import links
 from sitedata.background import Job, worth_a_process
+from sitedata.postbuild import links
 
 
 @event_priority(90)

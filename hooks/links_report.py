@@ -2,7 +2,7 @@
 
 Every bad internal link is a warning, so --strict fails the build. It runs after every other
 post-build step (priority -200), when the site is finished: a link to a file written after the
-check started is looked up again (sitedata.links.confirm_problems).
+check started is looked up again (sitedata.postbuild.links.confirm_problems).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 from buildcontext import LINK_CHECK, site_base_path
-from sitedata import links
 from sitedata.background import Job
-from sitedata.errors import DataErrors
+from sitedata.data.errors import DataErrors
+from sitedata.postbuild import links
 
 log = logging.getLogger("mkdocs.plugins.links")
 

@@ -1,6 +1,6 @@
 """MkDocs hook: the offline copy (mkdocs.offline.yml) and the hosted site's service worker.
 
-A thin adapter over hooks/sitedata/offline.py.
+A thin adapter over hooks/sitedata/postbuild/offline.py.
 - Offline build (Material's offline plugin enabled): serve the pinned iframe-worker shim from the
   site instead of the network, stamp the build (build-info.json and a line on every page).
 - Hosted build: offer dist/offline.zip if it has been built (`make offline`), and write the
@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from buildcontext import build_time, site_data
-from sitedata import offline
+from sitedata.postbuild import offline
 
 log = logging.getLogger("mkdocs.plugins.offline")
 

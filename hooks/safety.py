@@ -1,6 +1,6 @@
 """MkDocs hook: the quick-exit destination, a Content-Security-Policy per page, and no opener or referrer for external links.
 
-A thin adapter over hooks/sitedata/hardening.py. It runs after every other plugin and hook
+A thin adapter over hooks/sitedata/postbuild/hardening.py. It runs after every other plugin and hook
 (priority -100), so the policy hashes the final HTML.
 """
 
@@ -13,8 +13,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
-from sitedata.hardening import Origin, check_exit_url, harden_page, trusted_scripts
-from sitedata.offline import shim_csp_hashes
+from sitedata.postbuild.hardening import Origin, check_exit_url, harden_page, trusted_scripts
+from sitedata.postbuild.offline import shim_csp_hashes
 
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 

@@ -1,6 +1,6 @@
 """MkDocs hook: the site search's two generated files, lunr.js and the prebuilt index of every page and entry.
 
-A thin adapter over hooks/sitedata/search.py; overrides/assets/javascripts/search.js searches the
+A thin adapter over hooks/sitedata/views/search.py; overrides/assets/javascripts/search.js searches the
 index (the search box on every page, and the directory finder). lunr.js comes from node_modules
 (pinned in package.json; `npm ci` installs it). The documents are made from the data and the prose
 pages' Markdown when the files are known; lunr.py builds the index from them in another process
@@ -23,9 +23,9 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
 from buildcontext import build_time, directory_page_size, site_data
-from sitedata import search
 from sitedata.background import Job, worth_a_process
-from sitedata.load import SiteData
+from sitedata.data.load import SiteData
+from sitedata.views import search
 
 log = logging.getLogger("mkdocs.plugins.search")
 

@@ -15,7 +15,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from buildcontext import HTML_PAGES, page_link, site_data
-from sitedata.pages import Link, Views
+from sitedata.views.pages import Link, Views
 
 log = logging.getLogger("mkdocs.plugins.sitedata")
 

@@ -12,7 +12,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from sitedata.toc import toc_tokens
+from sitedata.views.toc import toc_tokens
 
 
 @event_priority(-100)

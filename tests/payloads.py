@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from sitedata.load import DATA_DIR, data_files
-from sitedata.schemas import iter_annotated, load_schema
-from sitedata.yamlsource import load
+from sitedata.data.load import DATA_DIR, data_files
+from sitedata.data.schemas import iter_annotated, load_schema
+from sitedata.data.yamlsource import load
 
 PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 ESCAPED = ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;")

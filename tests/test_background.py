@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from sitedata import directory, hours
 from sitedata.background import Job
+from sitedata.data import hours
+from sitedata.views import directory
 
 START = date(2026, 12, 1)
 EXPRESSIONS = ["24/7", "Mo-Fr 09:00-17:00; PH off", "Mo-Fr 10:00-12:30,13:30-16:00; Sa 10:00-13:00; PH off", "Mo-Su 08:00-20:00; PH unknown", "Fr 20:00-02:00"]

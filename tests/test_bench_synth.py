@@ -22,7 +22,7 @@ from bench import synth  # noqa: E402
 from bench.browser import FinderTiming, precache  # noqa: E402
 from bench.report import FAIL, NOT_MEASURED, PASS, Results, ServeResult, SizeResult, format_report, marginal_ms, verdicts  # noqa: E402
 from bench.run import Options, run_bench  # noqa: E402
-from sitedata.load import load_site  # noqa: E402
+from sitedata.data.load import load_site  # noqa: E402
 
 
 def _real_count(file: str, key: str) -> int:

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import ROOT, DataCopy
 from payloads import ESCAPED, PAYLOADS, write_payload_data
-from sitedata.load import load_site
-from sitedata.search import read_site_index
+from sitedata.data.load import load_site
+from sitedata.views.search import read_site_index
 
 pytestmark = pytest.mark.build
 

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT, DataCopy
-from sitedata import checks
-from sitedata.errors import DataErrors
-from sitedata.load import data_files, load_site
-from sitedata.schemas import SCHEMA_DIR, load_schema
+from sitedata.data import checks
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import data_files, load_site
+from sitedata.data.schemas import SCHEMA_DIR, load_schema
 
 CONTRIBUTING = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 DATA_README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import REAL_DATA_TODAY, ROOT
-from sitedata.load import SiteData, load_site
+from sitedata.data.load import SiteData, load_site
 
 # Ten seconds read aloud at about three words a second: the most any one Silent Solution text may take.
 SPOKEN_WORDS_IN_TEN_SECONDS = 30

@@ -13,9 +13,9 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from conftest import REAL_DATA_TODAY, ROOT, TODAY, DataCopy
-from sitedata.directory import TIMETABLE_DAYS, directory_context, directory_html, hours_warnings, review_warnings, week_rows
-from sitedata.hours import compile_timetable
-from sitedata.load import load_site
+from sitedata.data.hours import compile_timetable
+from sitedata.data.load import load_site
+from sitedata.views.directory import TIMETABLE_DAYS, directory_context, directory_html, hours_warnings, review_warnings, week_rows
 from test_build import mkdocs_build
 
 BUILT_ON = date(2026, 11, 22)

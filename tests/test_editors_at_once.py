@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT, TODAY, DataCopy
-from sitedata import fmt
-from sitedata.errors import DataErrors
-from sitedata.load import load_site
-from sitedata.yamlsource import load
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import load_site
+from sitedata.data.yamlsource import load
+from sitedata.tools import fmt
 
 LONDON = ZoneInfo("Europe/London")
 ENV = dict(os.environ, PYTHONPATH=str(ROOT / "hooks"))

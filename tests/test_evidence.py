@@ -8,9 +8,10 @@ import re
 import pytest
 
 from conftest import REAL_DATA_TODAY, TODAY, DataCopy
-from sitedata.errors import DataErrors
-from sitedata.evidence import CHART_WIDTH, change_chart, evidence_problems, number, table_chart
-from sitedata.load import load_site
+from sitedata.data.crosschecks import evidence_problems
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import load_site
+from sitedata.views.evidence import CHART_WIDTH, change_chart, number, table_chart
 from test_build import mkdocs_build
 
 REAL_TODAY = REAL_DATA_TODAY
@@ -53,7 +54,7 @@ def test_a_change_needs_a_chart_in_its_group(data: DataCopy) -> None:
 
 
 def test_table_cells_must_be_numbers_as_printed(data: DataCopy) -> None:
-    from sitedata.errors import DataErrors
+    from sitedata.data.errors import DataErrors
 
     line = data.replace("evidence.yaml", 'cells: ["4090", "3,820"]', 'cells: ["4090", "about 3800"]')
     with pytest.raises(DataErrors) as info:

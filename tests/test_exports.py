@@ -14,11 +14,11 @@ from urllib.parse import urljoin
 import pytest
 
 from conftest import REAL_DATA_TODAY, DataCopy
-from sitedata.directory import EXPORTS, TIMETABLE_DAYS, week_rows
-from sitedata.exports import CSV_COLUMNS, SERVICES_CSV, SERVICES_JSON, export_files
-from sitedata.hours import compile_timetable
-from sitedata.hsds import DATAPACKAGE as HSDS_DATAPACKAGE
-from sitedata.load import load_site
+from sitedata.data.hours import compile_timetable
+from sitedata.data.load import load_site
+from sitedata.views.directory import EXPORTS, TIMETABLE_DAYS, week_rows
+from sitedata.views.exports import CSV_COLUMNS, SERVICES_CSV, SERVICES_JSON, export_files
+from sitedata.views.hsds import DATAPACKAGE as HSDS_DATAPACKAGE
 from test_build import mkdocs_build
 
 BUILT_ON = date(2026, 11, 22)

@@ -14,11 +14,11 @@ import pytest
 from ruamel.yaml.comments import CommentedMap
 
 from conftest import ROOT, DataCopy
-from sitedata import fmt
-from sitedata.errors import DataErrors
-from sitedata.load import data_files
-from sitedata.schemas import iter_annotated
-from sitedata.yamlsource import load
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import data_files
+from sitedata.data.schemas import iter_annotated
+from sitedata.data.yamlsource import load
+from sitedata.tools import fmt
 
 # Fields out of order, lists indented three different ways, comments above, beside and between
 # entries, a Markdown heading inside a block that must not be taken for a comment. End-of-line
@@ -257,7 +257,7 @@ def test_a_lost_comment_is_refused() -> None:
 
 
 def data_of_text(text: str) -> object:
-    from sitedata.yamlsource import parse
+    from sitedata.data.yamlsource import parse
 
     doc, problems = parse(text, display="x")
     assert not problems and doc is not None

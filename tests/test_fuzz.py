@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, TODAY
-from sitedata.errors import DataError, DataErrors
-from sitedata.load import data_files, load_site
-from sitedata.yamlsource import parse
+from sitedata.data.errors import DataError, DataErrors
+from sitedata.data.load import data_files, load_site
+from sitedata.data.yamlsource import parse
 
 TIME_BOUND = 5.0  # seconds for one check of one file; the real ones take milliseconds
 MEMORY_GROWTH_BOUND = 512 * 2**10  # KiB of peak RSS the whole fuzz run may add

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REAL_DATA_TODAY, TODAY, DataCopy
-from sitedata.errors import DataErrors
-from sitedata.glossary import CONTENT_START, glossary_problems, term_marker, trie_pattern
-from sitedata.load import load_site
-from sitedata.search import read_site_index
+from sitedata.data.crosschecks import glossary_problems
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import load_site
+from sitedata.views.glossary import CONTENT_START, term_marker, trie_pattern
+from sitedata.views.search import read_site_index
 from test_build import mkdocs_build
 
 ARTICLE = CONTENT_START + "{}</article>"

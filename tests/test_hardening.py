@@ -1,4 +1,4 @@
-"""Unit tests for hooks/sitedata/hardening.py: the CSP with script hashes, rel on external links, the quick-exit URL."""
+"""Unit tests for hooks/sitedata/postbuild/hardening.py: the CSP with script hashes, rel on external links, the quick-exit URL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import material
 import pytest
 
-from sitedata.hardening import (
+from sitedata.postbuild.hardening import (
     UntrustedScript,
     add_external_link_rel,
     check_exit_url,

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from conftest import DataCopy
-from sitedata.errors import DataErrors
-from sitedata.load import load_site
-from sitedata.pages import Views, help_now_calls
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import load_site
+from sitedata.views.pages import Views, help_now_calls
 
 TODAY = date(2026, 12, 2)
 

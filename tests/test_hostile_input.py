@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TODAY, DataCopy
-from sitedata.errors import DataErrors
-from sitedata.exports import services_csv
-from sitedata.load import load_site
-from sitedata.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, parse
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import load_site
+from sitedata.data.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, parse
+from sitedata.views.exports import services_csv
 
 HEADER = "# yaml-language-server: $schema=schema/tags.schema.json\n"
 # Address space for the child: Python with PyYAML and jsonschema needs a few hundred MB; the alias
@@ -449,7 +449,7 @@ def test_failure_3_the_build_refuses_dangerous_links_at_their_data_line(real_dat
 
 
 def test_a_dangling_link_is_refused_by_the_cached_loader_the_build_uses(data: DataCopy) -> None:
-    from sitedata.load import load_site_cached
+    from sitedata.data.load import load_site_cached
 
     (data.path / "tags.yaml").unlink()
     (data.path / "tags.yaml").symlink_to(data.path / "nowhere.yaml")

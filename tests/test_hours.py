@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hooks"))
 
-from sitedata.hours import (  # noqa: E402
+from sitedata.data.hours import (  # noqa: E402
     EXPIRED_LABEL,
     claims_24_7,
     compile_timetable,
@@ -631,7 +631,7 @@ def test_warning_when_text_says_24_7_but_hours_do_not() -> None:
 
 
 # The fast paths in compile_timetable must give exactly what evaluating each day on its own gives.
-from sitedata import hours  # noqa: E402
+from sitedata.data import hours  # noqa: E402
 
 FAST_PATH_CASES = (
     "24/7",

@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 from browser.harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the one place the launch flags live
 
-from sitedata import hours  # noqa: E402
-from sitedata.hours import OpenState, compile_timetable, england_bank_holidays, evaluation_error, hours_error, state_at  # noqa: E402
+from sitedata.data import hours  # noqa: E402
+from sitedata.data.hours import OpenState, compile_timetable, england_bank_holidays, evaluation_error, hours_error, state_at  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
 REFERENCE = ROOT / "tests" / "opening_hours_reference.js"

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from conftest import ROOT, DataCopy
-from sitedata import hsds
-from sitedata.fmt import format_text
-from sitedata.hsds_import import Options, import_feed, read_feed
-from sitedata.load import load_site
+from sitedata.data.load import load_site
+from sitedata.tools.fmt import format_text
+from sitedata.tools.hsds_import import Options, import_feed, read_feed
+from sitedata.views import hsds
 
 RETRIEVED = date(2026, 12, 2)
 EXAMPLES = ROOT / "tests" / "fixtures" / "hsds" / "examples"

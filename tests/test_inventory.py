@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REAL_DATA_TODAY
-from sitedata.load import load_site
-from sitedata.search import read_site_index
-from sitedata.search import stems as search_stems
+from sitedata.data.load import load_site
+from sitedata.views.search import read_site_index
+from sitedata.views.search import stems as search_stems
 from test_build import mkdocs_build
 
 REAL_TODAY = REAL_DATA_TODAY
@@ -462,7 +462,7 @@ def test_every_practice_is_listed_under_each_of_its_areas_and_themes(site, real_
 
 
 def test_every_entry_is_in_the_search_index(site, real_site: Path) -> None:
-    # The site search (hooks/sitedata/search.py): one document per entry, linked to its place on its page.
+    # The site search (hooks/sitedata/views/search.py): one document per entry, linked to its place on its page.
     index = read_site_index(real_site)
     locations = {d[2] for d in index["docs"]}
     expected = (

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from linkserver import LinkServer
-from sitedata import links
+from sitedata.postbuild import links
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=links.LONDON)
 GUARDED = links.CheckSettings(total_time=8.0, request_timeout=2.0, max_retries=0, backoff=0.1)

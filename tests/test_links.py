@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 
 from linkserver import LinkServer
-from sitedata import links
-from sitedata.errors import DataErrors
+from sitedata.data.errors import DataErrors
+from sitedata.postbuild import links
 
 ROOT = Path(__file__).resolve().parents[1]
 

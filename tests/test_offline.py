@@ -1,4 +1,4 @@
-"""The offline copy's and the service worker's build logic (hooks/sitedata/offline.py), without a browser."""
+"""The offline copy's and the service worker's build logic (hooks/sitedata/postbuild/offline.py), without a browser."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT, TODAY, DataCopy
-from sitedata import offline
-from sitedata.hardening import script_hash
-from sitedata.load import load_site
+from sitedata.data.load import load_site
+from sitedata.postbuild import offline
+from sitedata.postbuild.hardening import script_hash
 
 LONDON = ZoneInfo("Europe/London")
 BUILT = datetime(2026, 2, 1, 9, 30, tzinfo=LONDON)
@@ -236,7 +236,7 @@ def test_make_offline_builds_with_the_offline_config_and_packs_the_zip() -> None
     assert dry.returncode == 0, dry.stderr
     assert "npm ci" in dry.stdout
     assert "mkdocs build --strict -f mkdocs.offline.yml" in dry.stdout
-    assert "-m sitedata.offline dist/offline-site dist/offline.zip" in dry.stdout
+    assert "-m sitedata.postbuild.offline dist/offline-site dist/offline.zip" in dry.stdout
 
 
 def test_the_offline_config_inherits_the_site_and_turns_on_the_offline_plugin() -> None:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 from browser.harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the one place the launch flags live
 
-from sitedata.hours import EXPIRED_LABEL, compile_timetable, state_at, weekly_summary  # noqa: E402
+from sitedata.data.hours import EXPIRED_LABEL, compile_timetable, state_at, weekly_summary  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "open_now" / "index.html"
 SCRIPT = ROOT / "overrides" / "assets" / "javascripts" / "open-now.js"

@@ -12,9 +12,9 @@ from markupsafe import escape
 
 from conftest import ROOT, DataCopy
 from payloads import write_payload_data
-from sitedata import directory
-from sitedata.load import load_site
-from sitedata.pages import GeneratedPage, Views
+from sitedata.data.load import load_site
+from sitedata.views import directory
+from sitedata.views.pages import GeneratedPage, Views
 
 TODAY = date(2026, 12, 2)  # on or after every date in the real data
 TRICKY = ["a: b # c", 'Émilie "quoted" \\ back', "line\u2028sep\u2029x\x85y", "😀 tab\there", "it's <b>bold</b> & co", "- [x] {{ 1 }}"]

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from conftest import TODAY, DataCopy
-from sitedata.directory import directory_context
-from sitedata.errors import DataErrors
-from sitedata.load import load_site
-from sitedata.provenance import CONFIRMED, STALE, VERY_STALE, HoursAge, aged_state, hours_age, hours_since, months_since
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import load_site
+from sitedata.data.provenance import CONFIRMED, STALE, VERY_STALE, HoursAge, aged_state, hours_age, hours_since, months_since
+from sitedata.views.directory import directory_context
 
 LAST_REVIEWED = '    last_reviewed: "2026-01-10"'
 

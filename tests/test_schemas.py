@@ -6,9 +6,9 @@ import fastjsonschema
 import pytest
 
 from conftest import ROOT, VALID
-from sitedata.load import data_files
-from sitedata.schemas import fast_validator, load_schema, validator
-from sitedata.yamlsource import load, parse
+from sitedata.data.load import data_files
+from sitedata.data.schemas import fast_validator, load_schema, validator
+from sitedata.data.yamlsource import load, parse
 
 # Schema-level mistakes an editor makes, one per keyword the schemas use.
 MUTATIONS = [

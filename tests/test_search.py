@@ -1,4 +1,4 @@
-"""The site search's index (hooks/sitedata/search.py, hooks/search.py) and its vocabulary (data/search.yaml), without a browser.
+"""The site search's index (hooks/sitedata/views/search.py, hooks/search.py) and its vocabulary (data/search.yaml), without a browser.
 
 What people find is tested in Chromium on the offline copy: tests/browser/test_search_browser.py.
 """
@@ -20,8 +20,8 @@ import pytest
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from conftest import ROOT, DataCopy
-from sitedata import search
-from sitedata.load import load_site
+from sitedata.data.load import load_site
+from sitedata.views import search
 from test_build import mkdocs_build
 
 pytestmark = pytest.mark.build

@@ -7,8 +7,8 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from conftest import DataCopy
-from sitedata.load import load_site
-from sitedata.pages import Views, correction_url
+from sitedata.data.load import load_site
+from sitedata.views.pages import Views, correction_url
 
 TODAY = date(2026, 12, 2)
 REPO = "https://github.com/example/guide"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import TODAY, DataCopy
-from sitedata.errors import DataErrors
-from sitedata.load import load_site
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import load_site
 
 HINT = "if this text is the entry's body, put back the 'body: |' line above it, on its own line"
 

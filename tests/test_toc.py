@@ -1,8 +1,8 @@
-"""sitedata.toc: the table of contents read from a page's finished HTML (headings from the data templates)."""
+"""sitedata.views.toc: the table of contents read from a page's finished HTML (headings from the data templates)."""
 
 from __future__ import annotations
 
-from sitedata.toc import toc_tokens
+from sitedata.views.toc import toc_tokens
 
 
 def test_headings_nest_by_level_and_keep_their_ids() -> None:

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from sitedata import checks
-from sitedata import links as link_checker
+from sitedata.data import checks
+from sitedata.postbuild import links as link_checker
 
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -136,7 +136,7 @@ def test_the_weekly_link_check_opens_or_updates_one_issue() -> None:
     assert "gh issue list --label" in script and "gh issue create" in script and "gh issue edit" in script
     assert links["env"]["LABEL"] == "broken-links"
     assert links["jobs"]["links"]["permissions"] == {"contents": "read", "issues": "write"}
-    # The issue is opened when the report has a "## Broken links" section, as sitedata.links writes it.
+    # The issue is opened when the report has a "## Broken links" section, as sitedata.postbuild.links writes it.
     assert "grep -q '^## Broken links'" in script
     broken = link_checker.LinkResult(
         url="https://example.org.uk/gone",
@@ -263,7 +263,7 @@ def test_issue_forms_link_to_the_contributor_docs() -> None:
 
 
 def test_the_status_choices_are_the_statuses_in_the_data() -> None:
-    from sitedata.yamlsource import load
+    from sitedata.data.yamlsource import load
 
     doc, _ = load(ROOT / "data" / "vocabularies.yaml", display="data/vocabularies.yaml")
     statuses = [s["id"] for s in doc.data["statuses"]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import TODAY, DataCopy
-from sitedata.errors import DataErrors
-from sitedata.load import load_site
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import load_site
 
 HEADER = "# yaml-language-server: $schema=schema/tags.schema.json\n"
 

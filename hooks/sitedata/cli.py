@@ -6,14 +6,12 @@ import argparse
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from . import fmt, hsds_import, scaffold
-from .checks import REVIEW_MONTHS_DEFAULT
-from .errors import DataErrors
-from .load import DATA_DIR, load_site
-
-LONDON = ZoneInfo("Europe/London")
+from sitedata.constants import LONDON
+from sitedata.data.checks import REVIEW_MONTHS_DEFAULT
+from sitedata.data.errors import DataErrors
+from sitedata.data.load import DATA_DIR, load_site
+from sitedata.tools import fmt, hsds_import, scaffold
 
 
 def main(argv: list[str] | None = None) -> int:

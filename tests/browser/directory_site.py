@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
 
-from sitedata.hours import state_at
-from sitedata.load import load_site
-from sitedata.provenance import HoursAge, aged_state, hours_age
+from sitedata.data.hours import state_at
+from sitedata.data.load import load_site
+from sitedata.data.provenance import HoursAge, aged_state, hours_age
 from test_build import mkdocs_build
 
 from .harness import OpenPage, Watched

@@ -59,7 +59,7 @@ def offline_copy(tmp_path_factory: pytest.TempPathFactory) -> OfflineCopy:
         )
         assert build.returncode == 0, build.stderr
         pack = subprocess.run(
-            [sys.executable, "-m", "sitedata.offline", str(work / "site"), str(work / "offline.zip")],
+            [sys.executable, "-m", "sitedata.postbuild.offline", str(work / "site"), str(work / "offline.zip")],
             cwd=ROOT,
             env=env,
             capture_output=True,

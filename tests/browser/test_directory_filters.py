@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from sitedata.hours import england_bank_holidays
+from sitedata.data.hours import england_bank_holidays
 
 from .directory_site import LONDON, areas, build_date, build_verified_site, expected_states, next_weekday, open_directory, services, visible_services
 from .harness import OpenPage, serve

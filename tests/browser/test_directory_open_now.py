@@ -3,7 +3,7 @@
 The site is the real one with every service's hours confirmed today (see the site_dir fixture):
 the real data's 2020 hours are too old to show a state (tests/browser/test_hours_age.py).
 Instants are worked out from the build date (the first day the page's timetables cover), so the
-tests stay inside the compiled window whenever they run. The reference is hooks/sitedata/hours.py
+tests stay inside the compiled window whenever they run. The reference is hooks/sitedata/data/hours.py
 state_at, applied to the timetables the page itself carries.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from dateutil.easter import easter
 
-from sitedata.directory import TIMETABLE_DAYS
-from sitedata.hours import EXPIRED_LABEL, england_bank_holidays
+from sitedata.data.hours import EXPIRED_LABEL, england_bank_holidays
+from sitedata.views.directory import TIMETABLE_DAYS
 
 from .directory_site import LONDON, build_date, build_verified_site, card_state, expected_states, js_now, next_weekday, open_directory, services, shown_states
 from .harness import OpenPage, serve

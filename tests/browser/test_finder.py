@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from payloads import write_payload_data
-from sitedata import search
+from sitedata.views import search
 from test_build import mkdocs_build
 
 from .harness import AXE_SCRIPT, DESKTOP, OpenPage, Watched, serve, watched_page

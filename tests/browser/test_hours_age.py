@@ -1,7 +1,7 @@
 """How old the hours are, in the open-now label: confirmed, stale and very stale, on devices in other time zones.
 
 The age is judged in the browser against the page's clock, read as a London date like the open-now
-state (hooks/sitedata/provenance.py hours_age is the reference). The real data has no verified
+state (hooks/sitedata/data/provenance.py hours_age is the reference). The real data has no verified
 service and its hours date from April 2020, so every timed card must say "check before you rely on
 this" and show no state. A second build gives services verified dates that land on each side of the
 thresholds (mkdocs.yml extra.hours_stale_months and extra.hours_very_stale_months).
@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from sitedata.hours import england_bank_holidays, timetable_json
-from sitedata.provenance import HoursAge, hours_age
-from sitedata.render import month_year
+from sitedata.data.hours import england_bank_holidays, timetable_json
+from sitedata.data.provenance import HoursAge, hours_age
+from sitedata.text import month_year
 
 from .directory_site import LONDON, build_date, build_verified_site, card_state, expected_states, next_weekday, open_directory, shown_states
 from .harness import OpenPage, serve

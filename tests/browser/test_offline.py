@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from sitedata import offline, search
+from sitedata.postbuild import offline
+from sitedata.views import search
 
 from .harness import Watched, configured_exit_url, neutral_site, watched_page
 from .offline_copy import OfflineCopy, offline_copy, run_search, search_box

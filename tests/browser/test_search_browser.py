@@ -19,8 +19,8 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page
 
-from sitedata import search
-from sitedata.load import SiteData, load_site
+from sitedata.data.load import SiteData, load_site
+from sitedata.views import search
 
 from .harness import ALLOWED_LOCAL_KEYS, ROOT, watched_page
 from .offline_copy import OfflineCopy, empty_state, offline_copy, run_search

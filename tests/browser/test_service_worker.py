@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, Route, expect
 
-from sitedata import offline
+from sitedata.postbuild import offline
 from test_build import mkdocs_build
 
 from .harness import ROOT, is_own_url

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Request
 
-from sitedata import search
+from sitedata.views import search
 
 from .harness import ALLOWED_LOCAL_KEYS, DESKTOP, Watched, page_file, report, run_search, site_pages, watched_page
 

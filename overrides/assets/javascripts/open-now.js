@@ -3,13 +3,13 @@
  *
  * Markup: a service card has data-service-id="<id>". Inside it, each element with data-open-state
  * (one per channel) carries its own compiled timetable in data-timetable (JSON made at build time by
- * hooks/sitedata/hours.py compile_timetable; the format is documented there). Without JavaScript the
+ * hooks/sitedata/data/hours.py compile_timetable; the format is documented there). Without JavaScript the
  * page shows the weekly hours and data-open-state="unknown". This script sets data-open-state to
  * open, closed or unknown and the element's text to a label such as "Open now · closes 16:00". When
  * the timetable has run out it says so and shows the weekly hours: the card's [data-weekly-hours]
  * element is unhidden, or one is made from the timetable after the state element.
  *
- * The card's data-hours-* attributes say how old the hours are (hooks/sitedata/provenance.py);
+ * The card's data-hours-* attributes say how old the hours are (hooks/sitedata/data/provenance.py);
  * withHoursAge puts that into the label, and past the second threshold replaces the state with
  * "unknown" and a "check before you rely on this" label.
  *
@@ -23,7 +23,7 @@
  * repeated hour.
  *
  * No dependencies, no network, no eval: safe under a strict Content Security Policy and from file://.
- * hooks/sitedata/hours.py state_at is the reference; the browser tests compare the two.
+ * hooks/sitedata/data/hours.py state_at is the reference; the browser tests compare the two.
  */
 (function () {
   "use strict";
@@ -99,7 +99,7 @@
 
   // The run in force at an instant, or null outside the timetable. Each wall-clock time stands for the
   // first instant the clock shows it: in October's repeated hour the second pass keeps the state the first
-  // pass ended with. Mirrors _segment_at in hooks/sitedata/hours.py.
+  // pass ended with. Mirrors _segment_at in hooks/sitedata/data/hours.py.
   function segmentAt(tt, ms) {
     var w = wall(ms);
     var n = Math.floor(w / DAY_MS);
@@ -154,7 +154,7 @@
   }
 
   // The first instant after now at which the state is not state, and that state; null within the timetable.
-  // Mirrors _next_change in hooks/sitedata/hours.py: on the days the clocks change, the instant each run
+  // Mirrors _next_change in hooks/sitedata/data/hours.py: on the days the clocks change, the instant each run
   // starts is tried in order and the state read there (runs wholly in March's skipped hour never show).
   function nextChange(tt, now, state) {
     var end = dayNumber(tt.to);
@@ -193,7 +193,7 @@
     return NAMES[weekday(n)] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + hhmm(minute);
   }
 
-  // State, label and next change at an instant; mirrors state_at in hooks/sitedata/hours.py.
+  // State, label and next change at an instant; mirrors state_at in hooks/sitedata/data/hours.py.
   function evaluate(tt, now) {
     var here = tt.v === 1 ? segmentAt(tt, now) : null;
     if (!here) return { state: "unknown", label: EXPIRED, next: null, expired: true };
@@ -214,7 +214,7 @@
     return { state: state, label: label + note, next: next };
   }
 
-  // Seven [day, hours] rows; mirrors weekly_summary in hooks/sitedata/hours.py.
+  // Seven [day, hours] rows; mirrors weekly_summary in hooks/sitedata/data/hours.py.
   function weekRows(tt) {
     var week = NAMES.map(function (_, d) { return hoursOn(tt, d - 3); }); // day -3 was a Monday
     var shown = week.map(function (day) { return day.slice(); });
@@ -286,7 +286,7 @@
 
   // How old a card's hours are, by the device's clock read as a London date like the state itself:
   // "confirmed", "stale" or "very-stale", or null when the card carries no dates. Mirrors hours_age
-  // in hooks/sitedata/provenance.py; the thresholds and wording come from the card's data-hours-*.
+  // in hooks/sitedata/data/provenance.py; the thresholds and wording come from the card's data-hours-*.
   function hoursAge(card, now) {
     var since = card && card.getAttribute("data-hours-since");
     if (!since) return null;

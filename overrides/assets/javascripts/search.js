@@ -1,5 +1,5 @@
 /*
- * Site search: one prebuilt index of every page and entry (hooks/sitedata/search.py), searched here.
+ * Site search: one prebuilt index of every page and entry (hooks/sitedata/views/search.py), searched here.
  *
  * Loading: this script is included right after the search box (partials/site-search.html), not
  * deferred, so the box works while the rest of the page is still loading. On first focus or input

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import DataError
+from sitedata.data.errors import DataError
 
 # C0 and C1 controls except tab, line feed and carriage return; DEL.
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"

@@ -13,10 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .checks import Node
-from .errors import DataError
-from .load import SiteData
-from .render import render
+from sitedata.data.load import SiteData
+from sitedata.views.render import render
 
 TERM_TEMPLATE = "glossary_term.html"
 GLOSSARY_TEMPLATE = "glossary.html"
@@ -41,22 +39,6 @@ _TEXT = "\x00text\x00"
 # that is not part of a longer word. The words form a trie, which Python's regex engine scans
 # several times faster than a flat list of alternatives.
 _TOKENS = r"(?P<comment><!--.*?-->)|<(?P<close>/?)(?P<name>[A-Za-z][\w-]*)[^>]*>|(?<![\w&-])(?P<word>{words})(?![\w-])"
-
-
-def glossary_problems(site: SiteData) -> list[DataError]:
-    """Each match word points to one term only, so a page never has to choose between definitions."""
-    doc = site.docs.get("glossary")
-    if doc is None:
-        return []
-    owner: dict[str, str] = {}
-    out: list[DataError] = []
-    for i, term in enumerate(site.entries("terms")):
-        for j, word in enumerate(term["matches"]):
-            if word in owner and owner[word] != term["id"]:
-                node = Node(doc, "glossary", ("terms", i, "matches", j), word, {})
-                out.append(node.error(f"'{word}' already belongs to term '{owner[word]}'; a word can point to one definition only, so remove it here or there"))
-            owner.setdefault(word, term["id"])
-    return out
 
 
 def glossary_page(site: SiteData, *, render_with: Callable[..., str]) -> str:

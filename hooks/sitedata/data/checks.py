@@ -11,12 +11,12 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .errors import SEVERITY_WARNING, DataError, describe, did_you_mean
-from .phones import phone_problem
-from .render import markdown_html
-from .schemas import entry_label, load_schema
-from .urls import https_problem, image_problem, link_problem
-from .yamlsource import Located
+from sitedata.data.errors import SEVERITY_WARNING, DataError, describe, did_you_mean
+from sitedata.data.phones import phone_problem
+from sitedata.data.schemas import entry_label, load_schema
+from sitedata.data.urls import https_problem, image_problem, link_problem
+from sitedata.data.yamlsource import Located
+from sitedata.text import markdown_html
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=schema/{name}.schema.json"
 REVIEW_MONTHS_DEFAULT = 12
@@ -169,7 +169,7 @@ def url_problem(url: str) -> str | None:
 
 
 def check_markdown(nodes: Iterable[Node]) -> list[DataError]:
-    """Markdown fields hold no raw HTML, and every link and image in the HTML they render to is allowed (sitedata.urls)."""
+    """Markdown fields hold no raw HTML, and every link and image in the HTML they render to is allowed (sitedata.data.urls)."""
     out: list[DataError] = []
     for node in nodes:
         if node.schema.get("contentMediaType") != "text/markdown" or not isinstance(node.value, str):

@@ -7,7 +7,7 @@ import re
 import phonenumbers
 from phonenumbers import shortnumberinfo
 
-from .errors import describe
+from sitedata.data.errors import describe
 
 REGION = "GB"
 # What a published number may hold besides digits: spaces, brackets, hyphens, dots and a leading '+'.

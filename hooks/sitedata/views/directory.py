@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .background import Job
-from .checks import Node, review_due
-from .errors import SEVERITY_WARNING, DataError
-from .hours import claims_24_7, england_bank_holidays, hours_24_7_warning, is_24_7, timetable_json, weekly_summary
-from .load import SiteData
-from .pages import AREA_KIND_ORDER, Views
-from .provenance import service_provenance
+from sitedata.background import Job
+from sitedata.constants import WEEKDAY_NAMES
+from sitedata.data.checks import Node, review_due
+from sitedata.data.errors import SEVERITY_WARNING, DataError
+from sitedata.data.hours import claims_24_7, england_bank_holidays, hours_24_7_warning, is_24_7, timetable_json, weekly_summary
+from sitedata.data.load import SiteData
+from sitedata.data.provenance import service_provenance
+from sitedata.views.pages import AREA_KIND_ORDER, Views
 
 Link = Callable[[str], str]
 
@@ -62,7 +63,6 @@ AREA_KIND_NAMES = {
     "police-force-area": "Police force areas",
 }
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -350,6 +350,6 @@ def _with_ancestors(name: str, *, areas: Mapping[str, Mapping[str, Any]]) -> lis
 
 def _day_range(first: int, last: int) -> str:
     if first == last:
-        return _WEEKDAYS[first]
+        return WEEKDAY_NAMES[first]
     joiner = " and " if last == first + 1 else " to "
-    return f"{_WEEKDAYS[first]}{joiner}{_WEEKDAYS[last]}"
+    return f"{WEEKDAY_NAMES[first]}{joiner}{WEEKDAY_NAMES[last]}"

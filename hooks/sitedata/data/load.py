@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import checks, schemas
-from .errors import DataError, DataErrors
-from .provenance import HoursAge
-from .yamlsource import Located, load
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DATA_DIR = PROJECT_DIR / "data"
+from sitedata.constants import DATA_DIR
+from sitedata.data import checks, schemas
+from sitedata.data.crosschecks import cross_entry_checks
+from sitedata.data.errors import DataError, DataErrors
+from sitedata.data.hours import hours_error
+from sitedata.data.provenance import HoursAge
+from sitedata.data.yamlsource import Located, load
 
 SHARED_SCHEMAS = ("common",)
 
@@ -112,13 +112,13 @@ def _load_site(*, data_dir: Path, today: date, files: tuple[str, ...], review_mo
     errors.extend(checks.check_urls(nodes))
     errors.extend(checks.check_markdown(nodes))
     errors.extend(checks.check_summaries(nodes))
-    errors.extend(checks.check_opening_hours(nodes, hours_error=_hours_error()))
+    errors.extend(checks.check_opening_hours(nodes, hours_error=hours_error))
     if errors:
         raise DataErrors(errors)
     warnings = checks.review_due(docs, today=today, months=review_months)
     site = SiteData(docs=docs, today=today, review_months=review_months, warnings=warnings)
     # These assume every file is valid on its own, so they run once the checks above pass.
-    errors = [e for check in _site_checks() for e in check(site)]
+    errors = [e for check in cross_entry_checks() for e in check(site)]
     if errors:
         raise DataErrors(errors)
     return site
@@ -179,17 +179,3 @@ def _vocabularies(docs: Mapping[str, Located]) -> dict[str, checks.Vocabulary]:
                 values = frozenset(i[key] for i in items if isinstance(i, dict) and isinstance(i.get(key), str))
                 out[list_name] = checks.Vocabulary(values=values, entry=list_schema["x-entry"], file=doc.file)
     return out
-
-
-def _site_checks() -> tuple[Callable[[SiteData], list[DataError]], ...]:
-    """Checks across whole files that need the loaded site (imported here: they import SiteData)."""
-    from .evidence import evidence_problems
-    from .glossary import glossary_problems
-
-    return (glossary_problems, evidence_problems)
-
-
-def _hours_error() -> Any:
-    from .hours import hours_error
-
-    return hours_error

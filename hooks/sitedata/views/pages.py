@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 from markupsafe import escape
 
-from .load import SiteData
-from .render import render
+from sitedata.data.load import SiteData
+from sitedata.views.render import render
 
 Link = Callable[[str], str]
 """Turns a docs-relative source path ('practices/x.md') into a URL relative to the current page."""

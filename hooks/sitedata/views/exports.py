@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from . import hsds
-from .directory import CHANNEL_NAMES, SERVICES_LIST, compiled_hours
-from .load import SiteData
-from .render import phone_display, tel_uri
+from sitedata.data.load import SiteData
+from sitedata.text import phone_display, tel_uri
+from sitedata.views import hsds
+from sitedata.views.directory import CHANNEL_NAMES, SERVICES_LIST, compiled_hours
 
 FORMAT_VERSION = 1
 SERVICES_JSON = "exports/services.json"

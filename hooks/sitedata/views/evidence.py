@@ -11,9 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import Node
-from .errors import DataError
-from .load import SiteData
+from sitedata.data.load import SiteData
 
 EVIDENCE_TEMPLATE = "evidence.html"
 CHART_WIDTH = 360  # viewBox units; the chart scales to the column width, so text stays readable on a phone
@@ -159,39 +157,6 @@ def table_chart(table: dict[str, Any]) -> Chart | None:
         bars=tuple(layout.bars),
         headings=tuple(layout.headings),
     )
-
-
-def evidence_problems(site: SiteData) -> list[DataError]:
-    """Checks the schema cannot express: table shapes, chart values that match their text, charts with figures."""
-    doc = site.docs.get("evidence")
-    if doc is None:
-        return []
-    out: list[DataError] = []
-    figures = site.entries("figures")
-    charted_groups = {f["group"] for f in figures if "change" in f}
-    for i, group in enumerate(site.entries("evidence_groups")):
-        if "chart" in group and group["id"] not in charted_groups:
-            node = Node(doc, "evidence", ("evidence_groups", i, "chart"), group["chart"], {})
-            out.append(node.error("has a chart but none of its figures has a 'change' to draw; add 'change' to its figures or remove the chart"))
-    with_chart = {g["id"] for g in site.entries("evidence_groups") if "chart" in g}
-    for i, figure in enumerate(figures):
-        change = figure.get("change")
-        if not change:
-            continue
-        written = f"{change['percent']:g}%"
-        if written not in figure["value"]:
-            node = Node(doc, "evidence", ("figures", i, "change", "percent"), change["percent"], {})
-            out.append(node.error(f"{change['percent']:g} does not match the value '{figure['value']}'; the value must contain '{written}'"))
-        if figure["group"] not in with_chart:
-            node = Node(doc, "evidence", ("figures", i, "change"), change, {})
-            out.append(node.error(f"has a 'change' but its group '{figure['group']}' draws no chart; add a chart to the group or remove 'change'"))
-    for i, table in enumerate(site.entries("evidence_tables")):
-        width = len(table["columns"])
-        for j, row in enumerate(table["rows"]):
-            if len(row["cells"]) != width:
-                node = Node(doc, "evidence", ("evidence_tables", i, "rows", j, "cells"), row["cells"], {})
-                out.append(node.error(f"has {len(row['cells'])} cells but the table has {width} columns; give one cell per column"))
-    return out
 
 
 def evidence_page(site: SiteData, *, render_with: Callable[..., str]) -> str:

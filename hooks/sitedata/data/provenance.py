@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .render import month_year
+from sitedata.text import month_year
 
 STALE_MONTHS_DEFAULT = 12
 VERY_STALE_MONTHS_DEFAULT = 24

@@ -20,19 +20,17 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from .directory import CHANNEL_NAMES, SERVICES_LIST, TIMETABLE_DAYS, compiled_hours
-from .hours import DAY_MINUTES
-from .load import SiteData
-from .render import phone_display, tel_uri
+from sitedata.constants import LONDON, TIMEZONE
+from sitedata.data.hours import DAY_MINUTES
+from sitedata.data.load import SiteData
+from sitedata.text import phone_display, tel_uri
+from sitedata.views.directory import CHANNEL_NAMES, SERVICES_LIST, TIMETABLE_DAYS, compiled_hours
 
 HSDS_VERSION = "3.0"
 HSDS_DIR = "exports/hsds"
 SERVICES_JSON = f"{HSDS_DIR}/services.json"
 DATAPACKAGE = f"{HSDS_DIR}/datapackage.json"
-TIMEZONE = "Europe/London"
-LONDON = ZoneInfo(TIMEZONE)
 # Fixed once for this project: HSDS ids are UUIDs, derived from our ids so they stay the same between builds.
 NAMESPACE = uuid.UUID("4101ad35-4212-4d58-987c-b27cb25bbec8")
 PHONE_TYPES = {"phone": "voice", "text": "text"}

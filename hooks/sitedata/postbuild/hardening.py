@@ -47,7 +47,7 @@ def harden_page(
 ) -> str:
     """The page with rel="noopener noreferrer" on external links and a CSP meta tag that allows its theme scripts only."""
     # extra_script_hashes: inline scripts the page will create rather than contain, such as the one the
-    # offline copy's iframe-worker shim writes into its iframe (sitedata.offline.shim_csp_hashes).
+    # offline copy's iframe-worker shim writes into its iframe (sitedata.postbuild.offline.shim_csp_hashes).
     page_html = add_external_link_rel(page_html)
     patterns = tuple(trusted)
     hashes = []

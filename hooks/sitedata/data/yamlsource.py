@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from . import characters
-from .errors import DataError
+from sitedata.data import characters
+from sitedata.data.errors import DataError
 
 try:  # The C composer is ~10x faster and keeps the same line/column marks.
     _Loader: type = yaml.CSafeLoader

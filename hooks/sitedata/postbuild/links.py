@@ -23,7 +23,6 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
-from zoneinfo import ZoneInfo
 
 import httpcore
 import httpx
@@ -31,17 +30,16 @@ import phonenumbers
 from phonenumbers.shortnumberinfo import is_valid_short_number_for_region
 from selectolax.lexbor import LexborHTMLParser
 
-from .checks import check_schema_comment, check_unique_keys
-from .errors import DataError, DataErrors
-from .schemas import validate
-from .yamlsource import Located, load
+from sitedata.constants import LONDON, PROJECT_DIR
+from sitedata.data.checks import check_schema_comment, check_unique_keys
+from sitedata.data.errors import DataError, DataErrors
+from sitedata.data.schemas import validate
+from sitedata.data.yamlsource import Located, load
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SITE = REPO_ROOT / "site"
-DEFAULT_CACHE = REPO_ROOT / ".cache" / "links.json"
-DEFAULT_ALLOWLIST = REPO_ROOT / "data" / "link-allowlist.yaml"
+DEFAULT_SITE = PROJECT_DIR / "site"
+DEFAULT_CACHE = PROJECT_DIR / ".cache" / "links.json"
+DEFAULT_ALLOWLIST = PROJECT_DIR / "data" / "link-allowlist.yaml"
 ALLOWLIST_NAME = "link-allowlist"
-LONDON = ZoneInfo("Europe/London")
 SWITCH = "CHECK_EXTERNAL_LINKS"
 USER_AGENT = "Mozilla/5.0 (compatible; site-link-checker/1.0; weekly check of links we publish)"
 CACHE_VERSION = 1
@@ -345,7 +343,7 @@ def _check_until_dates(doc: Located) -> list[DataError]:
 
 def _display(path: Path) -> str:
     try:
-        return path.resolve().relative_to(REPO_ROOT).as_posix()
+        return path.resolve().relative_to(PROJECT_DIR).as_posix()
     except ValueError:
         return str(path)
 
@@ -890,7 +888,7 @@ def plain_text(text: str, *, limit: int = 200) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Check a built site from the command line; exit 1 if any link is broken."""
-    parser = argparse.ArgumentParser(prog="python -m sitedata.links", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sitedata.postbuild.links", description=__doc__)
     parser.add_argument("--site", type=Path, default=DEFAULT_SITE, help="built site directory (default: site/)")
     parser.add_argument("--site-url", default=None, help="the site's own address (site_url), whose links are internal")
     parser.add_argument("--external", action="store_true", help="also check external links (network)")

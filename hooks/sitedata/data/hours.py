@@ -40,12 +40,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays
 from opening_hours import OpeningHours, ParserError, State
 
-LONDON = ZoneInfo("Europe/London")
+from sitedata.constants import LONDON, MONTH_NAMES, WEEKDAY_NAMES
+
 TIMETABLE_VERSION = 1
 DAY_MINUTES = 24 * 60
 OPEN = "open"
@@ -54,11 +54,6 @@ UNKNOWN = "unknown"
 EXAMPLE_HOURS = "Mo-Fr 10:00-12:30,13:30-16:00; PH off"
 EXPIRED_LABEL = "Hours from our records; we can't tell if it's open now"
 OPEN_ALL_DAY_LABEL = "Open 24 hours"
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 SUMMARY_DAYS = 7 * 52
 
 DayHours = str | list[list[Any]]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .directory import PAGE_SIZE_DEFAULT, service_pages
-from .load import SiteData
-from .pages import practice_src
-from .provenance import hours_since
-from .schemas import load_schema
+from sitedata.data.load import SiteData
+from sitedata.data.provenance import hours_since
+from sitedata.data.schemas import load_schema
+from sitedata.views.directory import PAGE_SIZE_DEFAULT, service_pages
+from sitedata.views.pages import practice_src
 
 # Where each kind of entry is shown, so the list can link to it: (page, anchor prefix).
 _SHOWN_ON = {

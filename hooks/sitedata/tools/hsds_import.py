@@ -32,13 +32,13 @@ from urllib.parse import urlsplit
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from . import fmt
-from .checks import phone_problem, url_problem
-from .errors import DataErrors
-from .hours import hours_error
-from .hsds import BYDAY, REVIEWED, TABLES, uk_offset_periods
-from .load import DATA_DIR, load_site
-from .scaffold import slugify, unique_id
+from sitedata.data.checks import phone_problem, url_problem
+from sitedata.data.errors import DataErrors
+from sitedata.data.hours import hours_error
+from sitedata.data.load import DATA_DIR, load_site
+from sitedata.tools import fmt
+from sitedata.tools.scaffold import slugify, unique_id
+from sitedata.views.hsds import BYDAY, REVIEWED, TABLES, uk_offset_periods
 
 AT = "__at__"  # where a record came from in the input, kept beside its fields
 HELPLINES = "helplines"

@@ -11,10 +11,9 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from .errors import DataError, describe, did_you_mean
-from .yamlsource import Located
-
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "data" / "schema"
+from sitedata.constants import SCHEMA_DIR
+from sitedata.data.errors import DataError, describe, did_you_mean
+from sitedata.data.yamlsource import Located
 
 _TYPE_WORDS = {
     "string": "text",

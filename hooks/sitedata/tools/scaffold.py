@@ -22,12 +22,12 @@ from typing import Any, TextIO
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from . import fmt
-from .checks import phone_problem, url_problem
-from .errors import DataErrors, describe, did_you_mean
-from .hours import hours_error
-from .load import DATA_DIR, SiteData, load_site
-from .schemas import load_schema
+from sitedata.data.checks import phone_problem, url_problem
+from sitedata.data.errors import DataErrors, describe, did_you_mean
+from sitedata.data.hours import hours_error
+from sitedata.data.load import DATA_DIR, SiteData, load_site
+from sitedata.data.schemas import load_schema
+from sitedata.tools import fmt
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 80

@@ -28,10 +28,10 @@ from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
-from . import schemas
-from .errors import DataError, DataErrors
-from .load import DATA_DIR, data_files
-from .yamlsource import load, parse, read_limited
+from sitedata.data import schemas
+from sitedata.data.errors import DataError, DataErrors
+from sitedata.data.load import DATA_DIR, data_files
+from sitedata.data.yamlsource import load, parse, read_limited
 
 MAPPING_INDENT = 2
 SEQUENCE_INDENT = 4

@@ -41,11 +41,12 @@ from lunr.index import Index
 from lunr.stemmer import PorterStemmer, stemmer
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
-from . import directory, npm
-from .load import SiteData, collector_paused
-from .render import phone_display, tel_uri
+from sitedata import npm
+from sitedata.constants import PROJECT_DIR
+from sitedata.data.load import SiteData, collector_paused
+from sitedata.text import phone_display, tel_uri
+from sitedata.views import directory
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 LUNR_PACKAGE = "lunr"
 LUNR_VERSION = "2.3.9"  # the lunr.js version whose index format lunr.py writes (lunr.__TARGET_JS_VERSION__)
 LUNR_IN_PACKAGE = "lunr.min.js"
@@ -384,7 +385,7 @@ def index_script(data: Mapping[str, Any]) -> str:
     """The data as one script that sets self.DV_SEARCH: JSON.parse of a string, which Chromium reads far faster than an object literal."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
     literal = text.replace("\\", "\\\\").replace("'", "\\'")
-    return f"/* The site search index (hooks/sitedata/search.py). */\nself.{GLOBAL_NAME}=JSON.parse('{literal}');\n"
+    return f"/* The site search index (hooks/sitedata/views/search.py). */\nself.{GLOBAL_NAME}=JSON.parse('{literal}');\n"
 
 
 def read_index_script(text: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The offline copy and the service worker: the pinned iframe-worker shim, the policy hash for its
 iframe, the service worker's precache manifest, the build stamp, and the zip.
 
-Plain functions, no MkDocs: hooks/offline.py is the adapter. `python -m sitedata.offline SITE ZIP`
+Plain functions, no MkDocs: hooks/offline.py is the adapter. `python -m sitedata.postbuild.offline SITE ZIP`
 packs a built offline copy into a zip (the Makefile's `offline` target).
 """
 
@@ -18,12 +18,13 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from . import npm
-from .hardening import script_hash
-from .load import SiteData
-from .render import long_date, render
+from sitedata import npm
+from sitedata.constants import PROJECT_DIR
+from sitedata.data.load import SiteData
+from sitedata.postbuild.hardening import script_hash
+from sitedata.text import long_date
+from sitedata.views.render import render
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 SHIM_PACKAGE = "iframe-worker"
 SHIM_IN_PACKAGE = "shim/index.js"
 # Where the shim goes in the built site. Material's offline plugin adds its own (remote) shim
@@ -306,7 +307,7 @@ def _function_source(js: str, name: str) -> str:
 
 def _main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m sitedata.offline SITE_DIR ZIP_PATH", file=sys.stderr)
+        print("usage: python -m sitedata.postbuild.offline SITE_DIR ZIP_PATH", file=sys.stderr)
         return 2
     try:
         made = write_zip(site_dir=Path(argv[0]), zip_path=Path(argv[1]))

@@ -12,8 +12,8 @@ import ipaddress
 import re
 from urllib.parse import unquote, urlsplit
 
-from .errors import describe
-from .phones import phone_problem
+from sitedata.data.errors import describe
+from sitedata.data.phones import phone_problem
 
 # A dotted host name whose last label is letters (or an IDN's punycode): no IP addresses, no single labels.
 _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")

@@ -1,0 +1,1 @@
+"""The data layer: read, validate and check data/ (no views, no generator)."""

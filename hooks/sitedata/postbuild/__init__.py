@@ -1,0 +1,1 @@
+"""Steps on the built site: link checks, the security policy, the service worker and the offline copy."""

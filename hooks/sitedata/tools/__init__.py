@@ -1,0 +1,1 @@
+"""Editors' tools: format, scaffold and import data files."""

@@ -1,0 +1,1 @@
+"""Views of the checked data: HTML fragments, generated pages, exports and the search documents."""
