@@ -14,12 +14,14 @@ CHROMIUM_BIN := /usr/lib/chromium/chromium
 
 .PHONY: install serve build check test browser java clean lock lint new fmt links npm offline bench bench-quick pre-commit import-hsds
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
 	@echo "==> creating $(VENV) and installing $$(grep -c '==' requirements.txt) pinned Python packages (requirements.txt); the first time takes a minute or two"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@# One line per package as pip works through them, so a first install never sits silent.
 	@$(BIN)/pip install --disable-pip-version-check --progress-bar off -r requirements.txt | grep --line-buffered -E '^(Collecting|Successfully installed)' | sed -u 's/^/    /'; test $${PIPESTATUS[0]} -eq 0
+	@# The core itself, editable, so MkDocs finds its plugin (pyproject.toml: entry point mkdocs.plugins).
+	@$(BIN)/pip install --disable-pip-version-check --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -1,31 +1,29 @@
-"""The plain-Material comparison: the same pages, pre-rendered to Markdown, built without our hooks and macros.
+"""The plain-Material comparison: the same pages, from the core's prebuilt tree, built by MkDocs + Material alone.
 
-Method. One untimed build of our site runs with an extra hook (bench/capture_hook.py) that saves
-each page's final Markdown (macros expanded, generated pages included), the generated downloads
-and `extra`. The plain project is that folder of Markdown plus a config that INHERITs mkdocs.yml
-(same theme and overrides, Markdown extensions, search plugin, nav and validation) but lists no
-hooks and drops the macros plugin. The difference between the two builds is what our data layer
-costs: loading and checking YAML, rendering data templates, generated pages and page hardening.
+Method. `sitedata.adapters.plain_tree.prebuild` (what `python -m sitedata prebuild DIR` runs) writes the
+whole page plan as a plain docs tree: the prose pages with their data macros rendered, every generated
+page and file, and a config with the same theme, overrides, Markdown extensions, nav and validation but
+no hooks and neither of our plugins. Building that tree is what plain Material costs for our pages;
+the difference from our build is what the core adds inside a build: loading and checking the YAML,
+rendering data templates, the generated pages, the glossary and the page hardening. (The core's
+post-build step, which a hook-free route runs after the plain build, is not timed here.)
 """
 
 from __future__ import annotations
 
-import json
-import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from mkdocs.utils.yaml import yaml_load
 
+from sitedata.adapters import plain_tree
+from sitedata.constants import DATA_DIR, LONDON
 from sitedata.postbuild import offline
-
-from .capture_hook import DOCS_SUBDIR, EXTRA_FILE
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 MKDOCS_CONFIG = PROJECT_DIR / "mkdocs.yml"
-CAPTURE_HOOK = Path(__file__).resolve().parent / "capture_hook.py"
-OUR_PLUGINS = ("macros",)
 
 
 def project_config() -> dict[str, Any]:
@@ -34,72 +32,22 @@ def project_config() -> dict[str, Any]:
         return yaml_load(fh)
 
 
-def write_capture_config(*, dest: Path) -> Path:
-    """A config that builds our site as usual plus the capture hook; returns its path."""
-    config = project_config()
-    hooks = [str((PROJECT_DIR / h).resolve()) for h in config.get("hooks", [])]
-    return _write(
-        dest,
-        {
-            "INHERIT": str(MKDOCS_CONFIG),
-            **_absolute_paths(config),
-            "hooks": [*hooks, str(CAPTURE_HOOK)],
-        },
-    )
-
-
-def write_plain_project(*, capture_dir: Path, dest: Path, material_search: bool = False) -> Path:
-    """The plain project: captured Markdown as docs/, a config without our hooks and macros; returns the config.
+def write_plain_project(*, dest: Path, data_dir: Path | None = None, material_search: bool = False) -> Path:
+    """The plain project: the prebuilt tree of our pages and its config, with no hooks and no plugin of ours; returns the config.
 
     With `material_search`, it is an offline copy with Material's own search (its search and offline
     plugins, the pinned iframe-worker shim served from the copy): what the site used before its own
     prebuilt search, for bench/search_speed.py to time beside it.
     """
-    config = project_config()
-    docs = dest / "docs"
-    if docs.exists():
-        shutil.rmtree(docs)
-    shutil.copytree(capture_dir / DOCS_SUBDIR, docs)
-    extra = json.loads((capture_dir / EXTRA_FILE).read_text(encoding="utf-8"))
-    plugins: list[Any] = [p for p in config.get("plugins", []) if _plugin_name(p) not in OUR_PLUGINS]
-    more: dict[str, Any] = {}
-    if material_search:
-        shim = docs / offline.SHIM_SITE_PATH
-        shim.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(offline.shim_file(), shim)
-        plugins += ["search", {"offline": {"enabled": True}}]
-        extra = {**extra, "polyfills": [offline.SHIM_SITE_PATH]}
-        more["use_directory_urls"] = False
-    return _write(
-        dest / "mkdocs.plain.yml",
-        {
-            "INHERIT": str(MKDOCS_CONFIG),
-            **_absolute_paths(config),
-            "docs_dir": str(docs),
-            "hooks": [],
-            "plugins": plugins,
-            "extra": extra,
-            **more,
-        },
-    )
-
-
-def _absolute_paths(config: dict[str, Any]) -> dict[str, Any]:
-    """Paths that mkdocs.yml gives relative to itself, made absolute for a config that lives elsewhere."""
-    out: dict[str, Any] = {"docs_dir": str((PROJECT_DIR / config.get("docs_dir", "docs")).resolve())}
-    theme = config.get("theme")
-    if isinstance(theme, dict) and theme.get("custom_dir"):
-        out["theme"] = {"custom_dir": str((PROJECT_DIR / theme["custom_dir"]).resolve())}
-    if config.get("watch"):
-        out["watch"] = [str((PROJECT_DIR / w).resolve()) for w in config["watch"]]
-    return out
-
-
-def _plugin_name(entry: object) -> str:
-    return next(iter(entry)) if isinstance(entry, dict) else str(entry)
-
-
-def _write(path: Path, config: dict[str, Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return path
+    config_file = plain_tree.prebuild(dest, built=datetime.now(LONDON), data_dir=data_dir or DATA_DIR, progress=lambda _line: None)
+    if not material_search:
+        return config_file
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    shim = dest / "docs" / offline.SHIM_SITE_PATH
+    shim.parent.mkdir(parents=True, exist_ok=True)
+    shim.write_bytes(offline.shim_file().read_bytes())
+    config["plugins"] = {**config["plugins"], "search": {}, "offline": {"enabled": True}}
+    config["extra"] = {**config["extra"], "polyfills": [offline.SHIM_SITE_PATH]}
+    config["use_directory_urls"] = False
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return config_file

@@ -68,7 +68,6 @@ class _Dataset:
     data_dir: Path | None  # None: the real data/
     site: Path
     plain_site: Path
-    capture: Path
     plain_config: Path | None = None
 
 
@@ -167,7 +166,6 @@ def _plan_dataset(plan: _Plan, options: Options, *, work: Path, size: int | None
         data_dir=data_dir,
         site=work / "sites" / key,
         plain_site=work / "sites" / f"{key}-plain",
-        capture=work / "capture" / key,
     )
     runs = options.big_runs if size is not None and size >= BIG_SIZE else options.runs
     what = "the real data" if size is None else f"{size:,} services and {size:,} practices"
@@ -175,7 +173,7 @@ def _plan_dataset(plan: _Plan, options: Options, *, work: Path, size: int | None
         plan.add(f"writing synthetic data: {what}", lambda: _generate(ds, size=size, today=today))  # type: ignore[arg-type]
     else:
         plan.add("counting the real data", lambda: _count_real(ds))
-    plan.add(f"capturing the pages of {what} for plain Material (untimed warm-up build)", lambda: _capture(ds, work=work))
+    plan.add(f"writing the prebuilt tree of {what} for plain Material (python -m sitedata prebuild)", lambda: _prebuild(ds, work=work))
     for r in range(1, runs + 1):
         plan.add(f"building {label} (run {r}/{runs})", lambda: _build_ours(ds, work=work))
         plan.add(f"building plain Material of {label} (run {r}/{runs})", lambda: _build_plain(ds, work=work))
@@ -203,13 +201,8 @@ def _count_real(ds: _Dataset) -> None:
         setattr(ds.row, key, len(data[key]))
 
 
-def _capture(ds: _Dataset, *, work: Path) -> None:
-    shutil.rmtree(ds.capture, ignore_errors=True)
-    config = plain.write_capture_config(dest=work / "configs" / "mkdocs.capture.yml")
-    run_measured(
-        mkdocs_build_cmd(site_dir=ds.site, config=config), env=_env(ds, BENCH_CAPTURE_DIR=str(ds.capture)), log=_log(work, ds, "capture")
-    )
-    ds.plain_config = plain.write_plain_project(capture_dir=ds.capture, dest=work / "plain" / (str(ds.row.size or "real")))
+def _prebuild(ds: _Dataset, *, work: Path) -> None:
+    ds.plain_config = plain.write_plain_project(dest=work / "plain" / (str(ds.row.size or "real")), data_dir=ds.data_dir)
 
 
 def _build_ours(ds: _Dataset, *, work: Path) -> None:

@@ -2,7 +2,7 @@
 
 For each size (synthetic data from bench/synth.py, or the real data) it builds two offline copies
 of the same pages: ours (mkdocs.offline.yml: the prebuilt lunr index, hooks/sitedata/views/search.py)
-and plain Material's (the pages captured from our build, built with Material's search and offline
+and plain Material's (our pages from the core's prebuilt tree, built with Material's search and offline
 plugins and the pinned iframe-worker shim, as bench/plain.py builds the plain comparison). Then, in
 headless Chromium at 390x844 with touch, networking fenced to file://:
 
@@ -140,14 +140,7 @@ def offline_copies(*, size: int | None, work: Path, reuse: bool = False) -> tupl
     if reuse and (material / "index.html").is_file():
         log(f"{label}: reusing Material's offline copy in {material}")
         return ours, material, entries
-    capture = work / f"capture-{label}"
-    config = plain.write_capture_config(dest=work / "configs" / "mkdocs.capture.yml")
-    build(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "--site-dir", str(work / f"captured-{label}")],
-        env={**env, "BENCH_CAPTURE_DIR": str(capture)},
-        what=f"{label}: capturing the pages for plain Material",
-    )
-    material_config = plain.write_plain_project(capture_dir=capture, dest=work / f"plain-{label}", material_search=True)
+    material_config = plain.write_plain_project(dest=work / f"plain-{label}", data_dir=data_dir, material_search=True)
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(material_config), "--site-dir", str(material)]
     build(cmd, env=env, what=f"{label}: Material's offline copy")
     return ours, material, entries

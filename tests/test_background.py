@@ -8,7 +8,6 @@ import pytest
 
 from sitedata.background import Job
 from sitedata.data import hours
-from sitedata.views import directory
 
 START = date(2026, 12, 1)
 EXPRESSIONS = ["24/7", "Mo-Fr 09:00-17:00; PH off", "Mo-Fr 10:00-12:30,13:30-16:00; Sa 10:00-13:00; PH off", "Mo-Su 08:00-20:00; PH unknown", "Fr 20:00-02:00"]
@@ -25,15 +24,15 @@ def test_a_jobs_error_is_raised_by_result() -> None:
 
 
 def test_compiling_in_two_processes_gives_what_compiling_in_one_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(directory, "_COMPILED", {})
+    monkeypatch.setattr(hours, "_COMPILED", {})
     hours.timetable_json.cache_clear()
-    monkeypatch.setattr(directory, "PARALLEL_FROM", len(EXPRESSIONS))
-    assert directory.compile_all(EXPRESSIONS, start=START) == len(EXPRESSIONS)
-    shared = dict(directory._COMPILED)
-    assert directory.compile_all(EXPRESSIONS, start=START) == 0  # nothing left to do
-    monkeypatch.setattr(directory, "_COMPILED", {})
+    monkeypatch.setattr(hours, "PARALLEL_FROM", len(EXPRESSIONS))
+    assert hours.compile_all(EXPRESSIONS, start=START) == len(EXPRESSIONS)
+    shared = dict(hours._COMPILED)
+    assert hours.compile_all(EXPRESSIONS, start=START) == 0  # nothing left to do
+    monkeypatch.setattr(hours, "_COMPILED", {})
     hours.timetable_json.cache_clear()
-    monkeypatch.setattr(directory, "PARALLEL_FROM", 10**9)
-    directory.compile_all(EXPRESSIONS, start=START)
-    assert shared == directory._COMPILED
+    monkeypatch.setattr(hours, "PARALLEL_FROM", 10**9)
+    hours.compile_all(EXPRESSIONS, start=START)
+    assert shared == hours._COMPILED
     assert {k[0] for k in shared} == set(EXPRESSIONS)

@@ -89,8 +89,8 @@ def test_tiny_run_builds_both_sites_and_prints_every_target(tmp_path: Path) -> N
         for p in (tmp_path / "work" / "sites" / f"{SIZE}-plain").rglob("*.html")
     }
     assert ours == plain  # the plain twin has exactly our pages
-    # ... with the same content: a generated page's HTML is captured although our build skips Markdown for it
-    # (the plain twin only lacks what our post-page hooks add, such as glossary definitions).
+    # ... with the same content: the prebuilt tree holds each generated page as Markdown around its finished HTML
+    # (the plain twin only lacks what the core's post-build step adds, such as glossary definitions).
     sites = tmp_path / "work" / "sites"
     for page in sorted(p for p in ours if p.parts[0] == "practices" and len(p.parts) == 3)[:5]:
         ours_html, plain_html = ((sites / name / page).read_text(encoding="utf-8") for name in (str(SIZE), f"{SIZE}-plain"))

@@ -5,17 +5,20 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import logging
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from mkdocs.exceptions import PluginError
 
 from conftest import REAL_DATA_TODAY, ROOT, TODAY, DataCopy
-from sitedata.data.hours import compile_timetable
+from sitedata.build import Settings, SettingsError
+from sitedata.constants import LONDON
+from sitedata.data.checks import warning_level
+from sitedata.data.hours import TIMETABLE_DAYS, compile_timetable, week_rows
 from sitedata.data.load import load_site
-from sitedata.views.directory import TIMETABLE_DAYS, directory_context, directory_html, hours_warnings, review_warnings, week_rows
+from sitedata.views.directory import directory_context, directory_html, hours_warnings
 from test_build import mkdocs_build
 
 BUILT_ON = date(2026, 11, 22)
@@ -218,26 +221,27 @@ def test_the_real_data_gives_no_hours_warning(real_data: DataCopy) -> None:
 
 
 def test_review_interval_is_configurable(data: DataCopy) -> None:
-    site = load_site(data_dir=data.path, today=date(2026, 8, 1))  # the service was last reviewed on 2026-01-10
-    assert review_warnings(site, months=12) == []
-    (warning,) = review_warnings(site, months=6)
+    # The service was last reviewed on 2026-01-10.
+    assert load_site(data_dir=data.path, today=date(2026, 8, 1), review_months=12).warnings == []
+    warnings = load_site(data_dir=data.path, today=date(2026, 8, 1), review_months=6).warnings
+    (warning,) = [w for w in warnings if w.entry.startswith("service ")]
     assert str(warning).startswith("data/helplines.yaml:")
     assert str(warning).endswith(
         "service 'example-helpline': last_reviewed: warning: last reviewed 2026-01-10, more than 6 months ago; "
         "check it against its source and update the date"
     )
+    assert warning_level(warning) == logging.WARNING  # a service overdue fails a strict build
+    others = [w for w in warnings if w is not warning]
+    assert others and {warning_level(w) for w in others} == {logging.INFO}  # other entries overdue are for editors to read
 
 
 def test_review_months_must_be_a_whole_number() -> None:
-    from types import SimpleNamespace
-
-    from buildcontext import review_months  # hooks/buildcontext.py, shared by the MkDocs hooks
-
-    assert review_months(SimpleNamespace(extra={"review_months": 6})) == 6
-    assert review_months(SimpleNamespace(extra={})) == 12
+    built = datetime(2026, 12, 2, 12, tzinfo=LONDON)
+    assert Settings.from_extra({"review_months": 6}, built=built).review_months == 6
+    assert Settings.from_extra({}, built=built).review_months == 12
     for bad in (0, -1, "12", 1.5, True, None):
-        with pytest.raises(PluginError, match="extra.review_months must be a whole number of months"):
-            review_months(SimpleNamespace(extra={"review_months": bad}))
+        with pytest.raises(SettingsError, match="extra.review_months must be a whole number of months"):
+            Settings.from_extra({"review_months": bad}, built=built)
 
 
 @pytest.mark.build

@@ -14,9 +14,9 @@ from urllib.parse import urljoin
 import pytest
 
 from conftest import REAL_DATA_TODAY, DataCopy
-from sitedata.data.hours import compile_timetable
+from sitedata.data.hours import TIMETABLE_DAYS, compile_timetable, week_rows
 from sitedata.data.load import load_site
-from sitedata.views.directory import EXPORTS, TIMETABLE_DAYS, week_rows
+from sitedata.views.directory import EXPORTS
 from sitedata.views.exports import CSV_COLUMNS, SERVICES_CSV, SERVICES_JSON, export_files
 from sitedata.views.hsds import DATAPACKAGE as HSDS_DATAPACKAGE
 from test_build import mkdocs_build

@@ -20,9 +20,9 @@ from frictionless import Package
 from jsonschema import Draft202012Validator
 
 from conftest import REAL_DATA_TODAY, ROOT, DataCopy
+from sitedata.data.hours import TIMETABLE_DAYS
 from sitedata.data.load import SiteData, load_site
 from sitedata.views import hsds
-from sitedata.views.directory import TIMETABLE_DAYS
 
 BUILT_ON = date(2026, 11, 22)
 HSDS = ROOT / "tests" / "fixtures" / "hsds"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import re
 import time
@@ -13,6 +12,9 @@ from types import SimpleNamespace
 import pytest
 
 from linkserver import LinkServer
+from sitedata.adapters.mkdocs_plugin import SitePlugin
+from sitedata.build import Build, Message, Settings
+from sitedata.constants import LONDON
 from sitedata.data.errors import DataErrors
 from sitedata.postbuild import links
 
@@ -348,24 +350,28 @@ def test_external_links_in_site_lists_pages_per_url(tmp_path: Path) -> None:
     }
 
 
-# ---------------------------------------------------------------- the MkDocs hook
+# ---------------------------------------------------------------- the build's post-build step and the MkDocs adapter
 
 
-def _load_hook(name: str) -> object:
-    spec = importlib.util.spec_from_file_location(f"{name}_hook", ROOT / "hooks" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _build() -> Build:
+    """A build of the real data as `mkdocs serve` makes it (no service worker), its plan made."""
+    build = Build(Settings(built=datetime(2026, 12, 2, 12, tzinfo=LONDON), serving=True))
+    build.plan(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*") if p.is_file())
+    return build
 
 
-def _run_hooks(site: Path, *, after_start: object = None) -> None:
-    """hooks/links.py starts the check, then (after `after_start`, the other post-build steps) hooks/links_report.py reports."""
-    config = SimpleNamespace(site_dir=str(site), site_url=None, extra={})
-    _load_hook("links").on_post_build(config=config)  # type: ignore[attr-defined]
-    if callable(after_start):
-        after_start()
-    _load_hook("links_report").on_post_build(config=config)  # type: ignore[attr-defined]
+def _post_build(site: Path) -> list[Message]:
+    """The core's post-build steps on `site`; the messages they log."""
+    logged: list[Message] = []
+    _build().post_build(site, log=logged.append)
+    return logged
+
+
+def _adapter_post_build(site: Path) -> None:
+    """The MkDocs adapter's post-build on `site`."""
+    plugin = SitePlugin()
+    plugin.built = _build()
+    plugin.on_post_build(config=SimpleNamespace(site_dir=str(site), site_url=None))  # type: ignore[arg-type]
 
 
 def test_a_file_written_after_the_check_started_is_no_problem(tmp_path: Path) -> None:
@@ -379,17 +385,15 @@ def test_a_file_written_after_the_check_started_is_no_problem(tmp_path: Path) ->
     assert [str(p) for p in links.confirm_problems(found, site_dir=site)] == ["index.html:1:53: link 'never/': no such page"]
 
 
-def test_hook_logs_each_problem_as_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_post_build_reports_each_problem_as_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(links.SWITCH, raising=False)
     monkeypatch.setattr(links, "check_external", _no_network)
-    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.links"):
-        _run_hooks(_site(tmp_path))
-    warnings = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.links" and r.levelno == logging.WARNING]
+    warnings = [m.text for m in _post_build(_site(tmp_path)) if m.level == logging.WARNING]
     assert len(warnings) == 8
     assert warnings[1] == "index.html:6:1: link 'missing/': no such page"
 
 
-def test_hook_checks_external_links_only_when_switched_on(
+def test_adapter_checks_external_links_only_when_switched_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[dict[str, list[str]]] = []
@@ -398,10 +402,13 @@ def test_hook_checks_external_links_only_when_switched_on(
         asked.append(args[0])
         return [links.LinkResult("https://example.org/page", "broken", 404, "404 Not Found", None, ["index.html"])]
 
+    monkeypatch.setattr(links, "check_external", _no_network)
+    monkeypatch.delenv(links.SWITCH, raising=False)
+    _adapter_post_build(_site(tmp_path / "off"))
     monkeypatch.setattr(links, "check_external", fake_check)
     monkeypatch.setenv(links.SWITCH, "1")
-    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.links"):
-        _run_hooks(_site(tmp_path))
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.sitedata"):
+        _adapter_post_build(_site(tmp_path / "on"))
     assert list(asked[0]) == ["https://example.org/other", "https://example.org/page"]
     assert "index.html: link https://example.org/page is broken (404 Not Found)" in [
         r.getMessage() for r in caplog.records if r.levelno == logging.WARNING

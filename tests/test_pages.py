@@ -49,7 +49,7 @@ def _generated_bodies(data_dir: Path) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("which", ["real", "payloads"])
 def test_python_markdown_would_copy_every_generated_page_unchanged(which: str, real_data: DataCopy, tmp_path: Path) -> None:
-    # hooks/site.py hands these pages' HTML over without Python-Markdown: this is why that is safe.
+    # The build hands these pages' HTML over without Python-Markdown, and the prebuilt tree hands it to any generator as Markdown: this is why both are safe.
     data_dir = real_data.path
     if which == "payloads":
         data_dir = tmp_path / "payload-data"

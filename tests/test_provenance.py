@@ -163,18 +163,18 @@ def test_a_source_needs_a_publication_date_or_the_day_it_was_read(data: DataCopy
 
 
 def test_the_thresholds_come_from_mkdocs_yml_and_bad_ones_stop_the_build() -> None:
-    from types import SimpleNamespace
+    from datetime import datetime
 
-    from mkdocs.exceptions import PluginError
+    from sitedata.build import Settings, SettingsError
+    from sitedata.constants import LONDON
 
-    from buildcontext import hours_age as configured
-
-    assert configured(SimpleNamespace(extra={})) == HoursAge(stale_months=12, very_stale_months=24)  # type: ignore[arg-type]
-    assert configured(SimpleNamespace(extra={"hours_stale_months": 6, "hours_very_stale_months": 9})) == HoursAge(6, 9)  # type: ignore[arg-type]
-    with pytest.raises(PluginError, match=r"extra.hours_stale_months must be a whole number of months, at least 1"):
-        configured(SimpleNamespace(extra={"hours_stale_months": "twelve"}))  # type: ignore[arg-type]
-    with pytest.raises(PluginError, match=r"hours_very_stale_months \(12\) must be more than extra.hours_stale_months \(12\)"):
-        configured(SimpleNamespace(extra={"hours_stale_months": 12, "hours_very_stale_months": 12}))  # type: ignore[arg-type]
+    built = datetime(2026, 12, 2, 12, tzinfo=LONDON)
+    assert Settings.from_extra({}, built=built).hours_age == HoursAge(stale_months=12, very_stale_months=24)
+    assert Settings.from_extra({"hours_stale_months": 6, "hours_very_stale_months": 9}, built=built).hours_age == HoursAge(6, 9)
+    with pytest.raises(SettingsError, match=r"extra.hours_stale_months must be a whole number of months, at least 1"):
+        Settings.from_extra({"hours_stale_months": "twelve"}, built=built)
+    with pytest.raises(SettingsError, match=r"hours_very_stale_months \(12\) must be more than extra.hours_stale_months \(12\)"):
+        Settings.from_extra({"hours_stale_months": 12, "hours_very_stale_months": 12}, built=built)
 
 
 def test_mkdocs_yml_sets_the_thresholds_the_docs_justify() -> None:

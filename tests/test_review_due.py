@@ -86,7 +86,7 @@ def test_the_list_is_oldest_first_and_empty_when_nothing_is_due(real_data: DataC
 
 @pytest.mark.build
 def test_the_built_page_lists_what_make_check_warns_about(real_data: DataCopy, tmp_path: Path) -> None:
-    # Services are left alone: hooks/hours.py makes a service due for review a build warning.
+    # Services are left alone: sitedata.data.checks.warning_level makes a service due for review a build warning.
     first_practice = real_data.replace("practices.yaml", 'last_reviewed: "', 'last_reviewed: "2020-05-06"\n    # was: "')
     real_data.replace("resources.yaml", 'last_reviewed: "', 'last_reviewed: "2019-03-04"\n    # was: "')
     real_data.replace("sources.yaml", 'last_reviewed: "', 'last_reviewed: "2021-01-02"\n    # was: "')

@@ -1,4 +1,4 @@
-"""The site search's index (hooks/sitedata/views/search.py, hooks/search.py) and its vocabulary (data/search.yaml), without a browser.
+"""The site search's index (hooks/sitedata/views/search.py) and its vocabulary (data/search.yaml), without a browser.
 
 What people find is tested in Chromium on the offline copy: tests/browser/test_search_browser.py.
 """

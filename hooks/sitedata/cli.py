@@ -1,4 +1,5 @@
-"""`python -m sitedata check|new|fmt|import-hsds`: validate the data, add an entry, format the files, import an HSDS feed."""
+"""`python -m sitedata check|new|fmt|import-hsds|prebuild|postbuild`: validate the data, add an entry, format the files, import an
+HSDS feed, write the site as a plain docs tree for any generator and finish the site built from it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from sitedata.adapters import plain_tree
 from sitedata.constants import LONDON
 from sitedata.data.checks import REVIEW_MONTHS_DEFAULT
 from sitedata.data.errors import DataErrors
@@ -29,9 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     scaffold.add_parser(sub)
     fmt.add_parser(sub)
     hsds_import.add_parser(sub)
+    plain_tree.add_parsers(sub)
     args = parser.parse_args(argv)
     if args.command == "fmt":
         return fmt.main(args)
+    if args.command in ("prebuild", "postbuild"):
+        return plain_tree.main(args, now=datetime.now(LONDON))
     today = getattr(args, "today", None) or datetime.now(LONDON).date()
     if args.command == "new":
         return scaffold.main(args, today=today)

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from dateutil.easter import easter
 
-from sitedata.data.hours import EXPIRED_LABEL, england_bank_holidays
-from sitedata.views.directory import TIMETABLE_DAYS
+from sitedata.data.hours import EXPIRED_LABEL, TIMETABLE_DAYS, england_bank_holidays
 
 from .directory_site import LONDON, build_date, build_verified_site, card_state, expected_states, js_now, next_weekday, open_directory, services, shown_states
 from .harness import OpenPage, serve

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -255,6 +256,23 @@ def review_due(docs: Mapping[str, Located], *, today: date, months: int = REVIEW
                     message = f"last reviewed {checked}, more than {months} months ago; check it against its source and update the date"
                     out.append(node.error(message, severity=SEVERITY_WARNING))
     return sorted(out, key=lambda e: (e.file, e.line, e.column))
+
+
+# Entries overdue for review that fail a strict build: a service's numbers and hours are read by people who
+# need help now. Other entries overdue are listed for editors (the review-due page, make check) and logged.
+REVIEW_FATAL_KINDS = frozenset({"service"})
+
+
+def warning_level(warning: DataError) -> int:
+    """The review policy in one place: logging.WARNING for a warning that fails a strict build, logging.INFO for one editors read.
+
+    - an entry overdue for review: fatal for the kinds in REVIEW_FATAL_KINDS, informational for the rest;
+    - every other warning (a 24/7 claim its hours contradict): fatal.
+    """
+    if warning.field == "last_reviewed":
+        kind = warning.entry.split(" ", 1)[0]
+        return logging.WARNING if kind in REVIEW_FATAL_KINDS else logging.INFO
+    return logging.WARNING
 
 
 def _months_before(today: date, months: int) -> date:

@@ -1,6 +1,6 @@
 """Hardening of built pages: a Content-Security-Policy that hashes the theme's inline scripts, and no opener or referrer for external links.
 
-Plain functions over the final HTML of a page, so the MkDocs hook (hooks/safety.py) stays a thin
+Plain functions over the final HTML of a page, so the build (sitedata.build.Build.finish_page) stays a thin
 adapter and the offline build can reuse the same policy with origin="file".
 
 Only inline scripts that the theme's own partials/javascripts/*.html templates emit are hashed into

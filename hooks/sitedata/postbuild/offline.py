@@ -1,7 +1,7 @@
 """The offline copy and the service worker: the pinned iframe-worker shim, the policy hash for its
 iframe, the service worker's precache manifest, the build stamp, and the zip.
 
-Plain functions, no MkDocs: hooks/offline.py is the adapter. `python -m sitedata.postbuild.offline SITE ZIP`
+Plain functions, no MkDocs: sitedata.build calls them. `python -m sitedata.postbuild.offline SITE ZIP`
 packs a built offline copy into a zip (the Makefile's `offline` target).
 """
 

@@ -1,34 +1,25 @@
 """The helpline directory: each service's card context, the filter facets, and the hours checks.
 
-Each channel with hours carries a timetable compiled at build time for ``TIMETABLE_DAYS`` days from
-the build date (see ``hours.compile_timetable``); ``open-now.js`` only looks minutes up in it.
-Why 400 days: a copy of the page (saved, printed to PDF, kept offline) stays right for a year and a
-month, which is longer than the review interval (12 months by default, after which the build warns
-and a strict build stops), so a site that is maintained is always rebuilt before its timetables run
-out. Every bank holiday of the coming year, including next Christmas, is inside the window. After it,
-the page shows the weekly pattern with a note and never "open". Each timetable is a few hundred bytes.
+Each channel's hours are compiled once per build (sitedata.data.hours.compile_all); the cards read
+the compiled timetables, and ``open-now.js`` only looks minutes up in them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sitedata.background import Job
-from sitedata.constants import WEEKDAY_NAMES
-from sitedata.data.checks import Node, review_due
+from sitedata.data.checks import Node
 from sitedata.data.errors import SEVERITY_WARNING, DataError
-from sitedata.data.hours import claims_24_7, england_bank_holidays, hours_24_7_warning, is_24_7, timetable_json, weekly_summary
+from sitedata.data.hours import claims_24_7, compile_all, compiled_hours, hours_24_7_warning, is_24_7
 from sitedata.data.load import SiteData
 from sitedata.data.provenance import service_provenance
 from sitedata.views.pages import AREA_KIND_ORDER, Views
 
 Link = Callable[[str], str]
 
-TIMETABLE_DAYS = 400
 SERVICES_LIST = "services"
 CHANNEL_NAMES = {
     "phone": "Phone",
@@ -49,8 +40,6 @@ EXPORTS = (
 EXPORTS_DOC = "exports.md"
 DIRECTORY_SRC = "directory.md"
 AREA_PAGES_DIR = "directory/areas"
-# Distinct opening-hours expressions from which compile_all shares the work with a second process.
-PARALLEL_FROM = 400
 # Past this many services the directory becomes one page per area (mkdocs.yml: extra.directory_page_size).
 PAGE_SIZE_DEFAULT = 200
 AREA_KIND_NAMES = {
@@ -176,102 +165,6 @@ def channel_view(channel: Mapping[str, Any], *, start: date) -> dict[str, Any]:
     return out
 
 
-@dataclass(frozen=True)
-class CompiledHours:
-    """One expression compiled for the directory's window: the timetable (JSON and parsed), its week rows and bank-holiday text.
-
-    Shared by the cards and every export; treat the parsed timetable as read-only.
-    """
-
-    json: str
-    timetable: Mapping[str, Any]
-    week: list[tuple[str, str]]
-    bank_holidays: str | None
-
-
-def compiled_hours(hours: str, *, start: date) -> CompiledHours:
-    """Worked out once per distinct expression and build date: a national directory has thousands, each ~1 KB."""
-    key = (hours, start)
-    found = _COMPILED.get(key)
-    if found is None:
-        found = _COMPILED[key] = _compile_one(hours, start=start)
-    return found
-
-
-def compile_all(expressions: Iterable[str], *, start: date) -> int:
-    """Compile every expression not compiled yet, and say how many that was; past PARALLEL_FROM, half in another process.
-
-    Each takes a couple of milliseconds in the opening-hours library, all of them independent: at
-    10,000 services (~3,000 distinct expressions) the second core halves a few seconds of the build.
-    """
-    todo = sorted({h for h in expressions if (h, start) not in _COMPILED})
-    if len(_COMPILED) + len(todo) > _COMPILED_MAX:
-        _COMPILED.clear()
-    if len(todo) >= PARALLEL_FROM:
-        other = Job(_compile_many, todo[1::2], start=start)
-        mine = _compile_many(todo[0::2], start=start)
-        results = dict(zip(todo[0::2], mine, strict=True)) | dict(zip(todo[1::2], other.result(), strict=True))
-    else:
-        results = dict(zip(todo, _compile_many(todo, start=start), strict=True))
-    for hours, compiled in results.items():
-        _COMPILED[hours, start] = compiled
-    return len(todo)
-
-
-def compile_site_hours(site: SiteData, *, start: date) -> int:
-    """compile_all for every channel's hours in the directory."""
-    return compile_all((c["hours"] for s in site.entries(SERVICES_LIST) for c in s["channels"] if c.get("hours")), start=start)
-
-
-def _compile_one(hours: str, *, start: date) -> CompiledHours:
-    text = timetable_json(hours, start=start, days=TIMETABLE_DAYS)
-    timetable = json.loads(text)
-    return CompiledHours(json=text, timetable=timetable, week=week_rows(timetable, hours=hours), bank_holidays=bank_holiday_hours(timetable, hours=hours))
-
-
-def _compile_many(expressions: list[str], *, start: date) -> list[CompiledHours]:
-    return [_compile_one(h, start=start) for h in expressions]
-
-
-_COMPILED: dict[tuple[str, date], CompiledHours] = {}
-_COMPILED_MAX = 65_536  # mkdocs serve keeps the process: start again rather than grow without end
-
-
-def week_rows(timetable: Mapping[str, Any], *, hours: str) -> list[tuple[str, str]]:
-    """The usual week with runs of equal days joined ("Monday to Friday"), then bank holidays if the hours name them."""
-    rows = weekly_summary(timetable)
-    grouped: list[tuple[int, int, str]] = []
-    for index, (_day, text) in enumerate(rows):
-        if grouped and grouped[-1][2] == text:
-            grouped[-1] = (grouped[-1][0], index, text)
-        else:
-            grouped.append((index, index, text))
-    if len(grouped) == 1:
-        out = [("Every day", grouped[0][2])]
-    else:
-        out = [(_day_range(first, last), text) for first, last, text in grouped]
-    holiday_text = bank_holiday_hours(timetable, hours=hours)
-    if holiday_text:
-        out.append(("Bank holidays", holiday_text))
-    return out
-
-
-def bank_holiday_hours(timetable: Mapping[str, Any], *, hours: str) -> str | None:
-    """How the hours treat bank holidays in the timetable's window, when the expression mentions PH."""
-    if "PH" not in hours:
-        return None
-    first = date.fromisoformat(timetable["from"])
-    last = date.fromordinal(date.fromisoformat(timetable["to"]).toordinal() - 1)
-    week = timetable["week"]
-    texts = set()
-    for day in england_bank_holidays(first=first, last=last):
-        value = timetable["days"].get(day.isoformat(), week[day.weekday() % len(week)])
-        texts.add(weekly_summary({"week": [value]})[0][1])
-    if not texts:
-        return None
-    return texts.pop() if len(texts) == 1 else "Hours vary; check before calling"
-
-
 def facets(
     services: Iterable[Mapping[str, Any]], *, audiences: Mapping[str, Mapping[str, Any]], areas: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, list[dict[str, Any]]]:
@@ -323,12 +216,6 @@ def hours_warnings(site: SiteData) -> list[DataError]:
     return out
 
 
-def review_warnings(site: SiteData, *, months: int) -> list[DataError]:
-    """Warnings for services whose last check is older than the review interval."""
-    docs = {name: doc for name, doc in site.docs.items() if isinstance(doc.data, dict) and SERVICES_LIST in doc.data}
-    return review_due(docs, today=site.today, months=months)
-
-
 def _service_nodes(site: SiteData) -> Iterable[tuple[Node, Mapping[str, Any]]]:
     for name, doc in site.docs.items():
         if not isinstance(doc.data, dict) or SERVICES_LIST not in doc.data:
@@ -348,8 +235,6 @@ def _with_ancestors(name: str, *, areas: Mapping[str, Mapping[str, Any]]) -> lis
     return out
 
 
-def _day_range(first: int, last: int) -> str:
-    if first == last:
-        return WEEKDAY_NAMES[first]
-    joiner = " and " if last == first + 1 else " to "
-    return f"{WEEKDAY_NAMES[first]}{joiner}{WEEKDAY_NAMES[last]}"
+def compile_site_hours(site: SiteData, *, start: date) -> int:
+    """compile_all for every channel's hours in the directory."""
+    return compile_all((c["hours"] for s in site.entries(SERVICES_LIST) for c in s["channels"] if c.get("hours")), start=start)

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from sitedata.data.hours import compiled_hours
 from sitedata.data.load import SiteData
 from sitedata.text import phone_display, tel_uri
 from sitedata.views import hsds
-from sitedata.views.directory import CHANNEL_NAMES, SERVICES_LIST, compiled_hours
+from sitedata.views.directory import CHANNEL_NAMES, SERVICES_LIST
 
 FORMAT_VERSION = 1
 SERVICES_JSON = "exports/services.json"

@@ -22,10 +22,10 @@ from functools import lru_cache
 from typing import Any
 
 from sitedata.constants import LONDON, TIMEZONE
-from sitedata.data.hours import DAY_MINUTES
+from sitedata.data.hours import DAY_MINUTES, TIMETABLE_DAYS, compiled_hours
 from sitedata.data.load import SiteData
 from sitedata.text import phone_display, tel_uri
-from sitedata.views.directory import CHANNEL_NAMES, SERVICES_LIST, TIMETABLE_DAYS, compiled_hours
+from sitedata.views.directory import CHANNEL_NAMES, SERVICES_LIST
 
 HSDS_VERSION = "3.0"
 HSDS_DIR = "exports/hsds"

@@ -29,12 +29,16 @@ class GeneratedPage:
     description: str
     html: str
 
-    def markdown(self) -> str:
-        """The page as Markdown: escaped front matter, then one raw HTML block."""
+    def front_matter(self) -> str:
+        """The page's title and description as escaped YAML front matter (its body is the finished HTML, kept aside)."""
         # JSON strings are YAML double-quoted scalars, and json.dumps is far cheaper than a YAML
         # emitter for one page in a build of 10,000.
         title, description = (_yaml_string(str(escape(text))) for text in (self.title, self.description))
-        return f"---\ntitle: {title}\ndescription: {description}\n---\n\n{self.html}\n"
+        return f"---\ntitle: {title}\ndescription: {description}\n---\n"
+
+    def markdown(self) -> str:
+        """The page as Markdown, for a generator that renders it: the front matter, then one raw HTML block."""
+        return f"{self.front_matter()}\n{self.html}\n"
 
 
 def _yaml_string(text: str) -> str:

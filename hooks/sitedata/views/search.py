@@ -4,7 +4,7 @@ Material's search builds its lunr index in the browser, which at thousands of en
 page busy for seconds. This index is built here with lunr.py, serialised in the format lunr.js
 2.3.9 loads with `lunr.Index.load`, and written into one script that sets a global
 (`self.DV_SEARCH`): from file:// Chromium blocks fetch(), but a <script src> still loads.
-hooks/search.py is the adapter; overrides/assets/javascripts/search.js searches it (the header's
+sitedata.build adds it to the site; overrides/assets/javascripts/search.js searches it (the header's
 search box and the directory finder alike).
 
 What is indexed: every service, practice, prompt set, safety advice, resource and glossary term,
@@ -43,6 +43,7 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from sitedata import npm
 from sitedata.constants import PROJECT_DIR
+from sitedata.data.hours import compiled_hours
 from sitedata.data.load import SiteData, collector_paused
 from sitedata.text import phone_display, tel_uri
 from sitedata.views import directory
@@ -442,7 +443,7 @@ def _row(kind: str, entry: Mapping[str, Any], *, title: str, url: str, start: da
     if kind == "service":
         phone = next((c for c in entry["channels"] if c["type"] == "phone" and c.get("number")), None)
         call = [tel_uri(phone["number"]), phone_display(phone["number"])] if phone else []
-        hours = [timetables.setdefault(directory.compiled_hours(c["hours"], start=start).json, len(timetables)) for c in entry["channels"] if c.get("hours")]
+        hours = [timetables.setdefault(compiled_hours(c["hours"], start=start).json, len(timetables)) for c in entry["channels"] if c.get("hours")]
         meta = f"{KIND_NAMES[kind]} · " + ", ".join(entry["coverage"])
         return [kind, title, url, meta, summary, call, hours]
     if kind == "practice":

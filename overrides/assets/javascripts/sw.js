@@ -1,6 +1,6 @@
 /* Service worker: keeps one complete copy of the site so pages and search open with no signal.
  *
- * The build (hooks/offline.py) writes this file to the site root, where its scope covers the
+ * The build (sitedata.build.Build.post_build) writes this file to the site root, where its scope covers the
  * whole site, with one line in front of it: `const MANIFEST = {version, files}`, the build's
  * hash and every file to keep. One cache per build, named by the hash, so a page and the files
  * it uses always come from the same build. A new build installs in full first (or not at all),
