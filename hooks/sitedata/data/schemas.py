@@ -176,7 +176,7 @@ def _explain(err: jsonschema.ValidationError, located: Located, schema: dict[str
     yield at(path, err.message)
 
 
-ANNOTATIONS = ("format", "x-vocabulary", "contentMediaType", "x-summary-sentences")
+ANNOTATIONS = ("format", "x-vocabulary", "contentMediaType", "x-summary-sentences", "x-calendar-date")
 
 
 def iter_annotated(name: str, data: Any, *, schema_dir: Path = SCHEMA_DIR) -> Iterator[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:
