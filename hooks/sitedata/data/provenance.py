@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sitedata.data.hours import UNKNOWN
 from sitedata.text import month_year
 
 STALE_MONTHS_DEFAULT = 12
 VERY_STALE_MONTHS_DEFAULT = 24
 
+# The label of hours too old to judge is CHECK_PREFIX and the card's note; stale hours keep their label, with the note after it.
 CHECK_PREFIX = "Check before you rely on this: "
+STALE_LABEL = "{label} ({note})"
 
 CONFIRMED = "confirmed"
 STALE = "stale"
@@ -59,9 +62,9 @@ def hours_age(*, since: date, today: date, policy: HoursAge) -> str:
 def aged_state(*, state: str, label: str, age: str, note: str) -> tuple[str, str]:
     """The state and label a card shows once the age of its hours is applied (open-now.js withHoursAge does the same)."""
     if age == STALE:
-        return state, f"{label} ({note})"
+        return state, STALE_LABEL.format(label=label, note=note)
     if age == VERY_STALE:
-        return "unknown", CHECK_PREFIX + note
+        return UNKNOWN, CHECK_PREFIX + note
     return state, label
 
 
