@@ -13,6 +13,8 @@ import pytest
 from conftest import ROOT, DataCopy
 from payloads import ESCAPED, PAYLOADS, write_payload_data
 from sitedata.data.load import load_site
+from sitedata.data.provenance import HoursAge
+from sitedata.views import browser_constants
 from sitedata.views.search import read_site_index
 
 pytestmark = pytest.mark.build
@@ -47,6 +49,20 @@ def test_a_build_prints_no_macros_chatter(real_site: Path) -> None:
 def test_key_pages_exist(real_site: Path) -> None:
     for page in ("index.html", "directory/index.html", "safety/index.html", "prompts/index.html", "practices/index.html", "resources/index.html", "about/index.html"):
         assert (real_site / page).is_file(), page
+
+
+def test_the_constants_script_is_built_from_mkdocs_yml_and_runs_before_the_scripts_that_read_it(real_site: Path) -> None:
+    import yaml
+
+    extra = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8").split("\nmarkdown_extensions:")[0])["extra"]
+    policy = HoursAge(stale_months=extra["hours_stale_months"], very_stale_months=extra["hours_very_stale_months"])
+    assert (real_site / browser_constants.SITE_PATH).read_text(encoding="utf-8") == browser_constants.constants_script(hours_age=policy)
+    for page in ("index.html", "directory/index.html", "404.html"):
+        scripts = re.findall(r'<script src="[./]*(assets/javascripts/[\w.-]+\.js)"( defer)?', (real_site / page).read_text(encoding="utf-8"))
+        deferred = [src for src, defer in scripts if defer]
+        readers = ("open-now.js", "directory.js", "finder.js", "print.js")
+        assert deferred[0] == browser_constants.SITE_PATH, (page, deferred)  # deferred scripts run in order: it runs first
+        assert {f"assets/javascripts/{r}" for r in readers} <= set(deferred), (page, deferred)
 
 
 def test_every_practice_has_its_page_and_index_entry(real_site: Path) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -32,7 +31,7 @@ from playwright.sync_api import Browser, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from browser.harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the one place the launch flags live
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, open_now_files  # noqa: E402 - the one place the launch flags live
 
 from sitedata.data import hours  # noqa: E402
 from sitedata.data.hours import OpenState, compile_timetable, england_bank_holidays, evaluation_error, hours_error, state_at  # noqa: E402
@@ -40,7 +39,6 @@ from sitedata.data.hours import OpenState, compile_timetable, england_bank_holid
 LONDON = ZoneInfo("Europe/London")
 REFERENCE = ROOT / "tests" / "opening_hours_reference.js"
 REFERENCE_PACKAGE = ROOT / "node_modules" / "opening_hours" / "package.json"
-SCRIPT = ROOT / "overrides" / "assets" / "javascripts" / "open-now.js"
 START = date(2025, 12, 1)  # the timetables run from here for DAYS, well past the last instant and its horizon
 DAYS = 800
 FIRST, LAST = date(2026, 1, 1), date(2028, 1, 1)  # instants fall in 2026 and 2027, and New Year 2028
@@ -388,10 +386,9 @@ def _browser_pairs() -> list[tuple[int, datetime]]:
 
 
 def test_open_now_js_agrees_with_python_in_new_york(browser: Browser, tmp_path: Path) -> None:
-    shutil.copy(SCRIPT, tmp_path / "open-now.js")
+    scripts = "".join(f'<script src="{name}"></script>' for name in open_now_files(tmp_path))
     (tmp_path / "index.html").write_text(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>open now</title></head>'
-        '<body><script src="open-now.js"></script></body></html>',
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>open now</title></head><body>{scripts}</body></html>',
         encoding="utf-8",
     )
     context = browser.new_context(timezone_id="America/New_York")

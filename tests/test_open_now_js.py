@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -17,12 +16,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from browser.harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the one place the launch flags live
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, open_now_files  # noqa: E402 - the one place the launch flags live
 
 from sitedata.data.hours import EXPIRED_LABEL, compile_timetable, state_at, weekly_summary  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "open_now" / "index.html"
-SCRIPT = ROOT / "overrides" / "assets" / "javascripts" / "open-now.js"
 LONDON = ZoneInfo("Europe/London")
 BUILT_ON = date(2026, 11, 22)
 HOURS = {
@@ -58,7 +56,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The fixture page with compiled timetables, beside a copy of the script, as a file:// URL."""
+    """The fixture page with compiled timetables, beside the constants script and a copy of open-now.js, as a file:// URL."""
     folder = tmp_path_factory.mktemp("open_now")
     text = FIXTURE.read_text(encoding="utf-8")
     for name, timetable in TIMETABLES.items():
@@ -66,7 +64,7 @@ def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         text = text.replace(f"__TIMETABLE_{name}__", html.escape(compact, quote=True))
     assert "\"__TIMETABLE_" not in text
     (folder / "index.html").write_text(text, encoding="utf-8")
-    shutil.copy(SCRIPT, folder / "open-now.js")
+    assert open_now_files(folder) == ["site-constants.js", "open-now.js"]  # the order the fixture page loads them in
     return (folder / "index.html").as_uri()
 
 

@@ -5,7 +5,8 @@ Everything the site is made of is made here, as plain files and strings, with no
 - the compiled opening hours;
 - the page plan: every generated page with its URL, the entry it shows and its finished HTML;
 - the macros that prose pages in docs/ call, each a function of the page's URL;
-- the generated files (exports, the good practice filters' stylesheet, lunr.js, the offline shim or zip);
+- the generated files (exports, the good practice filters' stylesheet, the browser's constants, lunr.js, the
+  offline shim or zip);
 - the background jobs (the search index, the link check) and the post-build steps on the written site
   (glossary definitions and the security policy on every page, the search index, the service worker,
   the offline copy's stamp, the link check);
@@ -35,7 +36,7 @@ from sitedata.data.provenance import STALE_MONTHS_DEFAULT, VERY_STALE_MONTHS_DEF
 from sitedata.postbuild import links, offline
 from sitedata.postbuild.hardening import Origin, check_exit_url, harden_page, trusted_scripts
 from sitedata.postbuild.offline import DEFAULT_ZIP
-from sitedata.views import directory, exports, search
+from sitedata.views import browser_constants, directory, exports, search
 from sitedata.views.directory import compile_site_hours
 from sitedata.views.evidence import evidence_page
 from sitedata.views.glossary import glossary_page, term_marker
@@ -201,6 +202,8 @@ class Build:
         compile_site_hours(self.site, start=self.today)
         urls_of = lambda srcs: {s: page_url(s, use_directory_urls=self.settings.use_directory_urls) for s in srcs}  # noqa: E731
         files = [PlannedFile(path=PRACTICE_FILTER_CSS, text=self.views.practice_filter_css())]
+        # The constants the browser's scripts share with Python (mkdocs.yml lists it in extra_javascript before open-now.js).
+        files.append(PlannedFile(path=browser_constants.SITE_PATH, text=browser_constants.constants_script(hours_age=self.settings.hours_age)))
         files += [PlannedFile(path=path, text=text) for path, text in exports.export_files(self.site, generated=self.today).items()]
         files.append(PlannedFile(path=search.LUNR_SITE_PATH, source=self.lunr))
         if self.shim is not None:

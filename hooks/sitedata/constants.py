@@ -1,7 +1,8 @@
 """The one copy of each constant more than one layer needs: where the project is, its clock, the names of days and months.
 
 Constants the browser's scripts need as well (the open-now labels, the hours' age policy) reach them
-through the data the build emits, never by copying them into JavaScript by hand.
+through the data the build emits (sitedata.views.browser_constants writes site-constants.js), never by copying
+them into JavaScript by hand.
 """
 
 from __future__ import annotations

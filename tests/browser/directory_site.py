@@ -33,10 +33,10 @@ STATES_JS = """els => els.map(el => ({
   label: el.textContent.trim(),
   timetable: el.getAttribute('data-timetable'),
   since: el.closest('[data-service-id]').getAttribute('data-hours-since'),
-  note: el.closest('[data-service-id]').getAttribute('data-hours-note'),
-  stale: el.closest('[data-service-id]').getAttribute('data-hours-stale-months'),
-  very_stale: el.closest('[data-service-id]').getAttribute('data-hours-very-stale-months')
+  note: el.closest('[data-service-id]').getAttribute('data-hours-note')
 }))"""
+# The thresholds the build put in site-constants.js (mkdocs.yml's), the same for every card.
+POLICY_JS = "() => [window.DAPG.age.staleMonths, window.DAPG.age.veryStaleMonths]"
 
 
 def build_verified_site(folder: Path, *, on: date | Mapping[str, date]) -> Path:
@@ -102,13 +102,14 @@ def shown_states(page: Page) -> list[dict[str, Any]]:
 
 def expected_states(page: Page, *, now: datetime) -> list[dict[str, Any]]:
     """What hours.state_at, then provenance.aged_state, say each state element should show at now, from the page's own data."""
+    stale, very_stale = page.evaluate(POLICY_JS)
+    policy = HoursAge(stale_months=stale, very_stale_months=very_stale)
     out = []
     for row in shown_states(page):
         if row["timetable"] is None:
             out.append(dict(row))
             continue
         result = state_at(json.loads(row["timetable"]), now=now)
-        policy = HoursAge(stale_months=int(row["stale"]), very_stale_months=int(row["very_stale"]))
         age = hours_age(since=date.fromisoformat(row["since"]), today=now.astimezone(LONDON).date(), policy=policy)
         state, label = aged_state(state=result.state, label=result.label, age=age, note=row["note"])
         out.append(dict(row, state=state, label=label))

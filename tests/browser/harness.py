@@ -11,6 +11,8 @@ Reusable by every browser test under tests/browser/ (fixtures are in conftest.py
 - `neutral_site(page, exit_url=...)`: answers the quick-exit destination inside the browser, so it is never sent.
 - `site_pages(folder)`, `page_file(folder, path)`: the URL path of every built HTML page, and its file.
 - `report(line)`: a line for the summary printed at the end of the run (page and violation counts).
+- `open_now_files(folder)`: open-now.js and the constants it reads (site-constants.js, as the build writes it),
+  for a test page of its own; `open_now_script()` the same as one script text.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from urllib.parse import urlsplit
 
 import yaml
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, Request, Response, Route
+
+from sitedata.data.provenance import HoursAge
+from sitedata.views import browser_constants
 
 ROOT = Path(__file__).resolve().parents[2]
 # Debian's chromium binary itself: /usr/bin/chromium is a shell wrapper whose /etc/chromium.d scripts print
@@ -49,6 +54,7 @@ DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 375, "height": 812}
 VIEWPORTS = {"desktop": DESKTOP, "mobile": MOBILE}
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+OPEN_NOW_SCRIPT = ROOT / "overrides" / "assets" / "javascripts" / "open-now.js"
 NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Neutral site</title><p>Neutral site (answered by the test)</p></html>"
 
 # Runs in every page before its own scripts: hands each CSP violation to the test.
@@ -90,6 +96,18 @@ SUMMARY: list[str] = []
 def report(line: str) -> None:
     """Add a line to the browser tests' summary, printed at the end of the run."""
     SUMMARY.append(line)
+
+
+def open_now_files(folder: Path, *, hours_age: HoursAge | None = None) -> list[str]:
+    """Write site-constants.js (as the build would, for `hours_age`) and a copy of open-now.js into folder: their names, in load order."""
+    (folder / "site-constants.js").write_text(browser_constants.constants_script(hours_age=hours_age or HoursAge()), encoding="utf-8")
+    (folder / "open-now.js").write_text(OPEN_NOW_SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
+    return ["site-constants.js", "open-now.js"]
+
+
+def open_now_script(*, hours_age: HoursAge | None = None) -> str:
+    """site-constants.js then open-now.js, as one script text (for page.add_script_tag)."""
+    return browser_constants.constants_script(hours_age=hours_age or HoursAge()) + OPEN_NOW_SCRIPT.read_text(encoding="utf-8")
 
 
 def is_own_url(url: str) -> bool:

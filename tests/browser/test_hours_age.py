@@ -22,7 +22,7 @@ from sitedata.data.provenance import HoursAge, hours_age
 from sitedata.text import month_year
 
 from .directory_site import LONDON, build_date, build_verified_site, card_state, expected_states, next_weekday, open_directory, shown_states
-from .harness import OpenPage, serve
+from .harness import OpenPage, open_now_script, serve
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,6 @@ WOMENS_AID = "womens-aid-live-chat"
 NDAH = "national-domestic-abuse-helpline"
 POLICE = "police-emergency-999"
 UNVERIFIED_CHECK = "Check before you rely on this: hours as published April 2020, not confirmed since"
-SCRIPT = Path(__file__).resolve().parents[2] / "overrides" / "assets" / "javascripts" / "open-now.js"
 AGE_JS = "els => els.map(el => [el.closest('[data-service-id]').getAttribute('data-service-id'), el.getAttribute('data-hours-age')])"
 
 
@@ -181,8 +180,7 @@ def test_the_script_counts_months_as_python_does(open_page: OpenPage, now: datet
     policy = HoursAge()
     timetable = html.escape(timetable_json("24/7", start=now.date() - timedelta(days=1), days=7))
     cards = "".join(
-        f'<article data-service-id="s{i}" data-verified="" data-hours-since="{since.isoformat()}" data-hours-note="note {i}" '
-        f'data-hours-check-label="check {i}" data-hours-stale-months="{policy.stale_months}" data-hours-very-stale-months="{policy.very_stale_months}">'
+        f'<article data-service-id="s{i}" data-verified="" data-hours-since="{since.isoformat()}" data-hours-note="note {i}">'
         f'<p data-open-state="unknown" data-timetable="{timetable}">no script</p></article>'
         for i, since in enumerate(SINCE_DATES)
     )
@@ -190,7 +188,7 @@ def test_the_script_counts_months_as_python_does(open_page: OpenPage, now: datet
     page.clock.install(time=now - timedelta(minutes=1))
     page.clock.pause_at(now)
     page.set_content(f"<!doctype html><html lang='en'><title>t</title><body>{cards}</body></html>")
-    page.add_script_tag(content=SCRIPT.read_text(encoding="utf-8"))
+    page.add_script_tag(content=open_now_script(hours_age=policy))
     shown = dict(page.eval_on_selector_all("[data-open-state]", AGE_JS))
     expected = {f"s{i}": hours_age(since=since, today=now.date(), policy=policy) for i, since in enumerate(SINCE_DATES) if since <= now.date()}
     assert {k: shown[k] for k in expected} == expected

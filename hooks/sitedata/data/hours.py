@@ -61,19 +61,40 @@ OPEN = "open"
 CLOSED = "closed"
 UNKNOWN = "unknown"
 EXAMPLE_HOURS = "Mo-Fr 10:00-12:30,13:30-16:00; PH off"
-EXPIRED_LABEL = "Hours from our records; we can't tell if it's open now"
-OPEN_ALL_DAY_LABEL = "Open 24 hours"
 SUMMARY_DAYS = 7 * 52
 TIMETABLE_DAYS = 400
 # Past this many distinct expressions not compiled yet, half are compiled in another process.
 PARALLEL_FROM = 400
+UNKNOWN_MARK = "u"
+
+# The words open-now shows. open-now.js reads these same strings from the script the build writes
+# (sitedata.views.browser_constants), so nobody copies them into JavaScript. {at} is a time from the
+# WHEN_* wordings, {clock} is HH:MM, {note} the source's own words on an unknown run.
+EXPIRED_LABEL = "Hours from our records; we can't tell if it's open now"
+OPEN_ALL_DAY_LABEL = "Open 24 hours"
+CLOSED_LABEL = "Closed"
+UNKNOWN_TODAY_LABEL = "Hours not confirmed today"
+CLOSES_LABEL = "Open now · closes {at}"
+UNKNOWN_UNTIL_LABEL = "Hours not confirmed until {at}"
+OPENS_LABEL = "Closed · opens {at}"
+UNKNOWN_FROM_LABEL = "Closed · hours not confirmed from {at}"
+COMMENT_SUFFIX = " \u2014 {note}"
+WHEN_MIDNIGHT = "midnight"
+WHEN_TOMORROW = "tomorrow {clock}"
+WHEN_THIS_WEEK = "{weekday} {clock}"
+WHEN_LATER = "{weekday} {day} {month} {clock}"
+# The weekly hours (weekly_summary; open-now.js weekRows when the timetable has run out). A day with
+# nothing open says CLOSED_LABEL; one open all day says OPEN_ALL_DAY_LABEL.
+UNKNOWN_DAY_LABEL = "Hours not confirmed"
+SPAN = "{start}\u2013{end}"
+UNCONFIRMED_SPAN = "{span} (not confirmed)"
+SPAN_SEPARATOR = ", "
 
 DayHours = str | list[list[Any]]
 Segment = tuple[int, int, str, str]  # start and end minute on the wall clock, state, comment (unknown runs only)
 Timetable = dict[str, Any]
 
 _OSM_WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_UNKNOWN_MARK = "u"
 _HOLIDAY_MARGIN_DAYS = 14
 _COMMENT = re.compile(r'("[^"]*")')
 _PH_TOKEN = re.compile(r"\bPH(?:\s*([+-])\s*(\d+)\s*days?\b)?")
@@ -244,23 +265,23 @@ def state_at(timetable: Mapping[str, Any], *, now: datetime) -> OpenState:
     today = now.astimezone(LONDON).date()
     state, comment = here[2], here[3]
     # An unknown run's comment is the source's own words on why (e.g. "by appointment"): show it.
-    note = f" \u2014 {comment}" if state == UNKNOWN and comment else ""
+    note = COMMENT_SUFFIX.format(note=comment) if state == UNKNOWN and comment else ""
     change = _next_change(timetable, now=now, state=state)
     if change is None:
-        label = {OPEN: OPEN_ALL_DAY_LABEL, CLOSED: "Closed", UNKNOWN: "Hours not confirmed today"}[state]
+        label = {OPEN: OPEN_ALL_DAY_LABEL, CLOSED: CLOSED_LABEL, UNKNOWN: UNKNOWN_TODAY_LABEL}[state]
         return OpenState(state=state, label=label + note)
     next_change, next_state = change
     # Read the clock at the instant itself: a time skipped when clocks go forward shows as the hour after.
     change_wall = next_change.astimezone(LONDON)
     when = _when(today=today, day=change_wall.date(), minute=change_wall.hour * 60 + change_wall.minute)
     if state == OPEN:
-        label = OPEN_ALL_DAY_LABEL if next_change - now >= timedelta(days=1) else f"Open now · closes {when}"
+        label = OPEN_ALL_DAY_LABEL if next_change - now >= timedelta(days=1) else CLOSES_LABEL.format(at=when)
     elif state == UNKNOWN:
-        label = f"Hours not confirmed until {when}" if change_wall.date() == today else "Hours not confirmed today"
+        label = UNKNOWN_UNTIL_LABEL.format(at=when) if change_wall.date() == today else UNKNOWN_TODAY_LABEL
     elif next_state == OPEN:
-        label = f"Closed · opens {when}"
+        label = OPENS_LABEL.format(at=when)
     else:
-        label = f"Closed · hours not confirmed from {when}"
+        label = UNKNOWN_FROM_LABEL.format(at=when)
     return OpenState(state=state, label=label + note, next_change=next_change)
 
 
@@ -412,15 +433,15 @@ def _usual_week(by_date: Mapping[date, tuple[Segment, ...]]) -> list[tuple[Segme
 
 def _encode_day(hours: tuple[Segment, ...]) -> DayHours:
     if hours == ((0, DAY_MINUTES, UNKNOWN, ""),):
-        return _UNKNOWN_MARK
+        return UNKNOWN_MARK
     return [
-        [first, last] if kind == OPEN else [first, last, _UNKNOWN_MARK, note] if note else [first, last, _UNKNOWN_MARK]
+        [first, last] if kind == OPEN else [first, last, UNKNOWN_MARK, note] if note else [first, last, UNKNOWN_MARK]
         for first, last, kind, note in hours
     ]
 
 
 def _decode_day(value: DayHours) -> tuple[Segment, ...]:
-    if value == _UNKNOWN_MARK:
+    if value == UNKNOWN_MARK:
         return ((0, DAY_MINUTES, UNKNOWN, ""),)
     return tuple((item[0], item[1], UNKNOWN if len(item) > 2 else OPEN, item[3] if len(item) > 3 else "") for item in value)
 
@@ -559,11 +580,11 @@ def _when(*, today: date, day: date, minute: int) -> str:
     if ahead == 0:
         return clock
     if ahead == 1:
-        return "midnight" if minute == 0 else f"tomorrow {clock}"
+        return WHEN_MIDNIGHT if minute == 0 else WHEN_TOMORROW.format(clock=clock)
     name = WEEKDAY_NAMES[day.weekday()]
     if ahead < 7:
-        return f"{name} {clock}"
-    return f"{name} {day.day} {MONTH_NAMES[day.month - 1]} {clock}"
+        return WHEN_THIS_WEEK.format(weekday=name, clock=clock)
+    return WHEN_LATER.format(weekday=name, day=day.day, month=MONTH_NAMES[day.month - 1], clock=clock)
 
 
 def _clock(minute: int) -> str:
@@ -572,16 +593,16 @@ def _clock(minute: int) -> str:
 
 def _describe_day(hours: list[tuple[int, int, str]]) -> str:
     if not hours:
-        return "Closed"
+        return CLOSED_LABEL
     if hours == [(0, DAY_MINUTES, OPEN)]:
         return OPEN_ALL_DAY_LABEL
     if hours == [(0, DAY_MINUTES, UNKNOWN)]:
-        return "Hours not confirmed"
+        return UNKNOWN_DAY_LABEL
     parts = []
     for first, last, kind in hours:
-        span = f"{_clock(first)}\u2013{_clock(last - DAY_MINUTES if last > DAY_MINUTES else last)}"
-        parts.append(span if kind == OPEN else f"{span} (not confirmed)")
-    return ", ".join(parts)
+        span = SPAN.format(start=_clock(first), end=_clock(last - DAY_MINUTES if last > DAY_MINUTES else last))
+        parts.append(span if kind == OPEN else UNCONFIRMED_SPAN.format(span=span))
+    return SPAN_SEPARATOR.join(parts)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ publication date of its main (first) source. Their age is judged in the browser 
 device's clock (open-now.js ``hoursAge``); ``hours_age`` here is the same rule in Python, the
 reference the tests hold the script to. The thresholds are ``extra.hours_stale_months`` and
 ``extra.hours_very_stale_months`` in mkdocs.yml (docs/about.md says why they are what they are).
+The script reads the thresholds, the ages and the wording below from the script the build writes
+(sitedata.views.browser_constants); a card carries only its own date and note.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sitedata.data.hours import UNKNOWN
 from sitedata.text import month_year
 
 STALE_MONTHS_DEFAULT = 12
 VERY_STALE_MONTHS_DEFAULT = 24
 
+# The label of hours too old to judge is CHECK_PREFIX and the card's note; stale hours keep their label, with the note after it.
 CHECK_PREFIX = "Check before you rely on this: "
+STALE_LABEL = "{label} ({note})"
 
 CONFIRMED = "confirmed"
 STALE = "stale"
@@ -59,9 +64,9 @@ def hours_age(*, since: date, today: date, policy: HoursAge) -> str:
 def aged_state(*, state: str, label: str, age: str, note: str) -> tuple[str, str]:
     """The state and label a card shows once the age of its hours is applied (open-now.js withHoursAge does the same)."""
     if age == STALE:
-        return state, f"{label} ({note})"
+        return state, STALE_LABEL.format(label=label, note=note)
     if age == VERY_STALE:
-        return "unknown", CHECK_PREFIX + note
+        return UNKNOWN, CHECK_PREFIX + note
     return state, label
 
 
@@ -84,15 +89,10 @@ def hours_since(service: Mapping[str, Any], *, sources: Mapping[str, Mapping[str
     return "-".join(parts), f"hours as published {month_year(published)}, not confirmed since"
 
 
-def service_provenance(service: Mapping[str, Any], *, sources: Mapping[str, Mapping[str, Any]], policy: HoursAge) -> dict[str, Any]:
-    """What a card needs to show and judge its provenance: the data-* attribute values and the note."""
+def service_provenance(service: Mapping[str, Any], *, sources: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """What a card needs to show and judge its provenance: the data-* attribute values and the note.
+
+    The thresholds and the wording are the same for every card: the browser has them from the build's constants script."""
     since, note = hours_since(service, sources=sources)
     verified = service.get("verified") or {}
-    return {
-        "verified_date": verified.get("date", ""),
-        "hours_since": since,
-        "hours_note": note,
-        "hours_check_label": CHECK_PREFIX + note,
-        "hours_stale_months": policy.stale_months,
-        "hours_very_stale_months": policy.very_stale_months,
-    }
+    return {"verified_date": verified.get("date", ""), "hours_since": since, "hours_note": note}

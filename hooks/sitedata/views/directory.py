@@ -131,7 +131,7 @@ def directory_context(site: SiteData, *, start: date, services: Iterable[Mapping
     areas = site.by_key("areas", "name")
     chosen = site.entries(SERVICES_LIST) if services is None else services
     sources = site.by_key("sources")
-    views = [dict(s, **service_extra(s, start=start, areas=areas), **service_provenance(s, sources=sources, policy=site.hours_age)) for s in chosen]
+    views = [dict(s, **service_extra(s, start=start, areas=areas), **service_provenance(s, sources=sources)) for s in chosen]
     return {"services": views, "facets": facets(views, audiences=site.by_key("audiences"), areas=areas)}
 
 

@@ -25,7 +25,9 @@
   var cards = Array.prototype.slice.call(list.querySelectorAll("[data-service-id]"));
   var count = document.querySelector("[data-result-count]");
   var none = document.querySelector("[data-no-results]");
-  var NAMES = ["for", "channel", "area", "open"];
+  var NAMES = ["for", "channel", "area", "open"]; // the form's field names (directory.html)
+  var OPEN = window.DAPG.hours.open;
+  var TOO_OLD = '[data-hours-age="' + window.DAPG.age.veryStale + '"]';
   var viewLink = document.querySelector("[data-view-link]");
 
   function inputs(name) {
@@ -48,8 +50,8 @@
     if (chosen.for.length && !overlaps(words(card, "data-audiences"), chosen.for)) return false;
     if (chosen.channel.length && !overlaps(words(card, "data-channels"), chosen.channel)) return false;
     if (chosen.area && !overlaps(words(card, "data-coverage"), chosen.area)) return false;
-    // Hours too old to judge (data-hours-age="very-stale") stay listed: hiding them would say "closed".
-    if (chosen.open && !(window.openNow && (window.openNow.stateOf(card) === "open" || card.querySelector('[data-hours-age="very-stale"]')))) return false;
+    // Hours too old to judge stay listed: hiding them would say "closed".
+    if (chosen.open && !(window.openNow && (window.openNow.stateOf(card) === OPEN || card.querySelector(TOO_OLD)))) return false;
     return true;
   }
 

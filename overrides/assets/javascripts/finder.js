@@ -47,7 +47,7 @@
     var open = !!(openOnly && openOnly.checked);
     if (open) {
       items.forEach(function (item) {
-        if (window.openNow.stateOf(item) !== "open") item.remove();
+        if (window.openNow.stateOf(item) !== window.DAPG.hours.open) item.remove();
       });
     }
     var shown = Array.prototype.slice.call(list.children);

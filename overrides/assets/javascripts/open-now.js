@@ -9,9 +9,10 @@
  * the timetable has run out it says so and shows the weekly hours: the card's [data-weekly-hours]
  * element is unhidden, or one is made from the timetable after the state element.
  *
- * The card's data-hours-* attributes say how old the hours are (hooks/sitedata/data/provenance.py);
+ * The card's data-hours-since and data-hours-note say how old the hours are (hooks/sitedata/data/provenance.py);
  * withHoursAge puts that into the label, and past the second threshold replaces the state with
  * "unknown" and a "check before you rely on this" label.
+ * Every word, state and threshold shared with Python comes from window.DAPG (site-constants.js).
  *
  * It re-evaluates when the next change is due (timer capped at an hour) and when the page becomes
  * visible. After each evaluation it fires "openstatechange" on document. window.openNow.refresh()
@@ -28,18 +29,19 @@
 (function () {
   "use strict";
 
-  var DAY = 1440;
+  var C = window.DAPG;
+  var H = C.hours;
+  var L = H.labels;
+  var AGE = C.age;
+  var OPEN = H.open, CLOSED = H.closed, UNKNOWN = H.unknown;
+  var DAY = H.dayMinutes;
   var MINUTE_MS = 60000;
   var DAY_MS = 86400000;
   var HOUR_MS = 3600000;
   var CAP_MS = HOUR_MS;
-  var EXPIRED = "Hours from our records; we can't tell if it's open now";
-  var ALL_DAY = "Open 24 hours";
-  var NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December"];
+  var NAMES = C.weekdays;
   var clock = new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Europe/London", hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+    timeZone: C.timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
     hour: "2-digit", minute: "2-digit", second: "2-digit"
   });
   var timer = null;
@@ -64,6 +66,11 @@
     return (n + 3) % 7; // day 0 (1 January 1970) was a Thursday; Monday is 0
   }
 
+  // A label template with its {placeholders} filled in, as Python's str.format does.
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+
   function two(n) {
     return (n < 10 ? "0" : "") + n;
   }
@@ -75,8 +82,8 @@
   function hoursOn(tt, n) {
     var key = isoDay(n);
     var value = Object.prototype.hasOwnProperty.call(tt.days, key) ? tt.days[key] : tt.week[weekday(n) % tt.week.length];
-    if (value === "u") return [[0, DAY, "unknown", ""]];
-    return value.map(function (i) { return [i[0], i[1], i.length > 2 ? "unknown" : "open", i.length > 3 ? i[3] : ""]; });
+    if (value === H.unknownMark) return [[0, DAY, UNKNOWN, ""]];
+    return value.map(function (i) { return [i[0], i[1], i.length > 2 ? UNKNOWN : OPEN, i.length > 3 ? i[3] : ""]; });
   }
 
   // The whole day as [start, end, state, comment] runs, closed gaps filled in, like neighbours merged.
@@ -89,11 +96,11 @@
       else out.push([a, b, state, note]);
     }
     hoursOn(tt, n).sort(function (x, y) { return x[0] - y[0]; }).forEach(function (i) {
-      if (i[0] > cursor) add(cursor, i[0], "closed", "");
+      if (i[0] > cursor) add(cursor, i[0], CLOSED, "");
       add(i[0], i[1], i[2], i[3]);
       cursor = i[1];
     });
-    if (cursor < DAY) add(cursor, DAY, "closed", "");
+    if (cursor < DAY) add(cursor, DAY, CLOSED, "");
     return out;
   }
 
@@ -186,31 +193,30 @@
     var n = Math.floor(w / DAY_MS);
     var minute = Math.floor((w - n * DAY_MS) / MINUTE_MS);
     var ahead = n - today;
-    if (ahead === 0) return hhmm(minute);
-    if (ahead === 1) return minute === 0 ? "midnight" : "tomorrow " + hhmm(minute);
-    if (ahead < 7) return NAMES[weekday(n)] + " " + hhmm(minute);
     var d = new Date(n * DAY_MS);
-    return NAMES[weekday(n)] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + hhmm(minute);
+    var at = { clock: hhmm(minute), weekday: NAMES[weekday(n)], day: d.getUTCDate(), month: C.months[d.getUTCMonth()] };
+    if (ahead === 0) return at.clock;
+    if (ahead === 1) return minute === 0 ? L.midnight : fill(L.tomorrow, at);
+    return fill(ahead < 7 ? L.thisWeek : L.later, at);
   }
 
   // State, label and next change at an instant; mirrors state_at in hooks/sitedata/data/hours.py.
   function evaluate(tt, now) {
-    var here = tt.v === 1 ? segmentAt(tt, now) : null;
-    if (!here) return { state: "unknown", label: EXPIRED, next: null, expired: true };
+    var here = tt.v === H.version ? segmentAt(tt, now) : null;
+    if (!here) return { state: UNKNOWN, label: L.expired, next: null, expired: true };
     var today = Math.floor(wall(now) / DAY_MS);
     var state = here[2];
-    var note = state === "unknown" && here[3] ? " \u2014 " + here[3] : "";
+    var note = state === UNKNOWN && here[3] ? fill(L.comment, { note: here[3] }) : "";
     var change = nextChange(tt, now, state);
     if (!change) {
-      return { state: state, label: (state === "open" ? ALL_DAY : state === "closed" ? "Closed" : "Hours not confirmed today") + note, next: null };
+      return { state: state, label: (state === OPEN ? L.allDay : state === CLOSED ? L.closed : L.unknownToday) + note, next: null };
     }
     var next = change[0];
-    var at = when(today, next);
+    var at = { at: when(today, next) };
     var label;
-    if (state === "open") label = next - now >= DAY_MS ? ALL_DAY : "Open now · closes " + at;
-    else if (state === "unknown") label = Math.floor(wall(next) / DAY_MS) === today ? "Hours not confirmed until " + at : "Hours not confirmed today";
-    else if (change[1] === "open") label = "Closed · opens " + at;
-    else label = "Closed · hours not confirmed from " + at;
+    if (state === OPEN) label = next - now >= DAY_MS ? L.allDay : fill(L.closes, at);
+    else if (state === UNKNOWN) label = Math.floor(wall(next) / DAY_MS) === today ? fill(L.unknownUntil, at) : L.unknownToday;
+    else label = fill(change[1] === OPEN ? L.opens : L.unknownFrom, at);
     return { state: state, label: label + note, next: next };
   }
 
@@ -229,13 +235,13 @@
     });
     return shown.map(function (day, d) {
       var text;
-      if (!day.length) text = "Closed";
-      else if (day.length === 1 && day[0][0] === 0 && day[0][1] === DAY) text = day[0][2] === "open" ? ALL_DAY : "Hours not confirmed";
+      if (!day.length) text = L.closed;
+      else if (day.length === 1 && day[0][0] === 0 && day[0][1] === DAY) text = day[0][2] === OPEN ? L.allDay : L.unknownDay;
       else {
         text = day.map(function (i) {
-          var span = hhmm(i[0]) + "\u2013" + hhmm(i[1] > DAY ? i[1] - DAY : i[1]);
-          return i[2] === "open" ? span : span + " (not confirmed)";
-        }).join(", ");
+          var span = fill(L.span, { start: hhmm(i[0]), end: hhmm(i[1] > DAY ? i[1] - DAY : i[1]) });
+          return i[2] === OPEN ? span : fill(L.unconfirmedSpan, { span: span });
+        }).join(L.spanSeparator);
       }
       return [NAMES[d], text];
     });
@@ -285,17 +291,17 @@
   }
 
   // How old a card's hours are, by the device's clock read as a London date like the state itself:
-  // "confirmed", "stale" or "very-stale", or null when the card carries no dates. Mirrors hours_age
-  // in hooks/sitedata/data/provenance.py; the thresholds and wording come from the card's data-hours-*.
+  // confirmed, stale or very stale, or null when the card carries no dates. Mirrors hours_age in
+  // hooks/sitedata/data/provenance.py; the thresholds come from mkdocs.yml through window.DAPG.
   function hoursAge(card, now) {
     var since = card && card.getAttribute("data-hours-since");
     if (!since) return null;
     var today = new Date(Math.floor(wall(now) / DAY_MS) * DAY_MS);
     var months = (today.getUTCFullYear() - +since.slice(0, 4)) * 12 + (today.getUTCMonth() + 1 - +since.slice(5, 7)) -
       (today.getUTCDate() < +since.slice(8, 10) ? 1 : 0);
-    if (months >= +card.getAttribute("data-hours-very-stale-months")) return "very-stale";
-    if (months >= +card.getAttribute("data-hours-stale-months")) return "stale";
-    return "confirmed";
+    if (months >= AGE.veryStaleMonths) return AGE.veryStale;
+    if (months >= AGE.staleMonths) return AGE.stale;
+    return AGE.confirmed;
   }
 
   // An evaluated result with the age of its hours put in the label: stale hours keep their state and
@@ -306,11 +312,12 @@
     var age = hoursAge(card, now);
     if (age === null) return result;
     el.setAttribute("data-hours-age", age);
-    if (age === "stale") {
-      return { state: result.state, label: result.label + " (" + card.getAttribute("data-hours-note") + ")", next: result.next, expired: result.expired };
+    var note = card.getAttribute("data-hours-note");
+    if (age === AGE.stale) {
+      return { state: result.state, label: fill(AGE.staleLabel, { label: result.label, note: note }), next: result.next, expired: result.expired };
     }
-    if (age === "very-stale") {
-      return { state: "unknown", label: card.getAttribute("data-hours-check-label"), next: result.next, expired: true };
+    if (age === AGE.veryStale) {
+      return { state: UNKNOWN, label: AGE.checkPrefix + note, next: result.next, expired: true };
     }
     return result;
   }
@@ -320,9 +327,9 @@
     var states = Array.prototype.map.call(el.querySelectorAll("[data-open-state]"), function (s) {
       return s.getAttribute("data-open-state");
     });
-    if (states.indexOf("open") >= 0) return "open";
-    if (states.indexOf("closed") >= 0 && states.indexOf("unknown") < 0) return "closed";
-    return "unknown";
+    if (states.indexOf(OPEN) >= 0) return OPEN;
+    if (states.indexOf(CLOSED) >= 0 && states.indexOf(UNKNOWN) < 0) return CLOSED;
+    return UNKNOWN;
   }
 
   window.openNow = { refresh: refresh, stateOf: stateOf, evaluate: evaluate };

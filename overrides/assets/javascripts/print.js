@@ -1,8 +1,9 @@
-// [data-printed] (main.html; on paper only, site.css): when the page was printed, in UK time. No storage, no network.
+// [data-printed] (main.html; on paper only, site.css): when the page was printed, in UK time (window.DAPG's time zone,
+// site-constants.js). No storage, no network.
 (function () {
   "use strict";
   var FORMAT = new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    timeZone: window.DAPG.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
     weekday: "long", day: "numeric", month: "long", year: "numeric"
   });
 

@@ -55,29 +55,42 @@
       tag.onload = function () {
         if (--left) return;
         performance.mark("dv-search:scripts");
-        var data = window.DV_SEARCH;
-        engine.index = window.lunr.Index.load(data.index);
-        engine.data = data;
-        engine.vocabulary = data.vocabulary.map(function (v) {
-          return { typed: v[0].map(stemsOf), means: v[1], help: !!v[2], first: v[3], note: v[4] };
-        });
-        engine.phrases = [];
-        engine.vocabulary.forEach(function (v) {
-          v.typed.forEach(function (phrase) { if (phrase.length) engine.phrases.push({ v: v, phrase: phrase }); });
-        });
-        engine.phrases.sort(function (a, b) { return b.phrase.length - a.phrase.length; });
-        engine.fallbackAt = data.fallback.map(function (f) { return f[5]; });
-        performance.mark("dv-search:ready");
-        var waiting = engine.waiting;
-        engine.waiting = [];
-        waiting.forEach(function (fn) { fn(); });
+        settled(loaded);
       };
-      tag.onerror = function () {
-        engine.failed = true;
-        document.dispatchEvent(new CustomEvent("dvsearchfailed"));
-      };
+      tag.onerror = failed;
       document.head.appendChild(tag);
     });
+
+    function loaded() {
+      var data = window.DV_SEARCH;
+      engine.index = window.lunr.Index.load(data.index);
+      engine.data = data;
+      engine.vocabulary = data.vocabulary.map(function (v) {
+        return { typed: v[0].map(stemsOf), means: v[1], help: !!v[2], first: v[3], note: v[4] };
+      });
+      engine.phrases = [];
+      engine.vocabulary.forEach(function (v) {
+        v.typed.forEach(function (phrase) { if (phrase.length) engine.phrases.push({ v: v, phrase: phrase }); });
+      });
+      engine.phrases.sort(function (a, b) { return b.phrase.length - a.phrase.length; });
+      engine.fallbackAt = data.fallback.map(function (f) { return f[5]; });
+      performance.mark("dv-search:ready");
+      var waiting = engine.waiting;
+      engine.waiting = [];
+      waiting.forEach(function (fn) { fn(); });
+    }
+  }
+
+  function failed() {
+    engine.failed = true;
+    document.dispatchEvent(new CustomEvent("dvsearchfailed"));
+  }
+
+  // then() once window.DAPG (site-constants.js, deferred: there by DOMContentLoaded) is set.
+  function settled(then) {
+    if (window.DAPG) then();
+    else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { settled(then); });
+    else failed();
   }
 
   function wordsOf(text) {
@@ -259,12 +272,12 @@
       var now = el("div", "dv-search__now");
       if (row[6].length) {
         var state = el("span", "dv-open-state", "Open now? See the hours on its card");
-        state.setAttribute("data-open-state", "unknown");
+        state.setAttribute("data-open-state", window.DAPG.hours.unknown);
         state.setAttribute("data-timetable", engine.data.timetables[row[6][0]]);
         now.append(state);
       } else {
         var none = el("span", "dv-open-state", "No opening hours listed");
-        none.setAttribute("data-open-state", "unknown");
+        none.setAttribute("data-open-state", window.DAPG.hours.unknown);
         now.append(none);
       }
       if (row[5].length) {
