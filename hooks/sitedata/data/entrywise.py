@@ -59,6 +59,15 @@ Reading = tuple[Any, Tables, bool, bool, tuple[tuple[Path_, str, str], ...], tup
 
 
 @dataclass
+class Stats:
+    """What one run did: entries read (parsed and checked), entries taken from the cache, files read whole."""
+
+    read: int = 0
+    cached: int = 0
+    whole: list[str] = field(default_factory=list)
+
+
+@dataclass
 class _Entry:
     key: bytes
     value: Any
@@ -92,14 +101,15 @@ def load_site_entrywise(
     cache_dir: Path | None = CACHE_DIR,
     files: tuple[str, ...] | None = None,
     workers: int = 1,
+    stats: Stats | None = None,
 ) -> SiteData:
     """What load_site(data_dir=..., today=..., review_months=...) gives, reading only changed entries; raises the same DataErrors."""
     with collector_paused():
         files = data_files() if files is None else files
-        return _load(data_dir=data_dir, today=today, review_months=review_months, cache_dir=cache_dir, files=files, workers=workers)
+        return _load(data_dir=data_dir, today=today, review_months=review_months, cache_dir=cache_dir, files=files, workers=workers, stats=stats or Stats())
 
 
-def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | None, files: tuple[str, ...], workers: int) -> SiteData:
+def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | None, files: tuple[str, ...], workers: int, stats: Stats) -> SiteData:
     context = _context() if cache_dir is not None else b""
     store = _Store(cache_dir, data_dir=data_dir, context=context) if cache_dir is not None else None
     plans: list[_File] = []
@@ -137,6 +147,8 @@ def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | 
                     jobs.append((plan, s, i))
                 row.append(entry)
             plan.entries.append(row)
+    stats.read = len(jobs)
+    stats.cached = sum(len(row) for plan in plans for row in plan.entries) - len(jobs)
     readings = _read_all([_job_args(plan, s, i) for plan, s, i in jobs], workers=workers)
     for (plan, s, i), reading in zip(jobs, readings, strict=True):
         assert plan.layout is not None
@@ -158,6 +170,7 @@ def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | 
         doc = _assemble(plan) if plan.layout is not None and not plan.whole else None
         if doc is None:
             plan.whole = True
+            stats.whole.append(plan.name)
             doc, problems = parse_bytes(plan.raw, display=plan.display)
             errors.extend(problems)
             if doc is None:
@@ -370,7 +383,11 @@ def _validate(plan: _File, doc: Located) -> list[DataError]:
     """schemas.validate(doc): from each entry's result when all are valid, else the whole file as load_site does."""
     if plan.whole:
         return schemas.validate(doc, name=plan.name)
-    if all(e is not None and e.valid for row in plan.entries for e in row):
+    assert plan.layout is not None
+    cut = {section.name for section in plan.layout.sections}
+    # The shallow validator skips the items of every entry list: each list with items must have been cut into entries.
+    every_list_cut = all(name in cut or not doc.data.get(name) for name in schemas.entry_lists(plan.name))
+    if every_list_cut and all(e is not None and e.valid for row in plan.entries for e in row):
         try:
             schemas.fast_shallow_validator(plan.name)(doc.data)
             return []
@@ -447,10 +464,15 @@ class _Store:
             fd = os.open(self._path(name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except OSError:
             return {}
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return {}
-            content = handle.read()
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                content = handle.read()
+        except OSError:
+            return {}
+        finally:
+            os.close(fd)
         try:
             if not content.startswith(_MAGIC):
                 return {}
