@@ -314,6 +314,24 @@ def test_synthetic_data_with_entries_at_column_zero(tmp_path: Path, cache: Path)
     assert (stats.read, stats.whole) == (1, [])
 
 
+@pytest.mark.parametrize("size", [None, 120])
+def test_the_benchmarks_edit_changes_exactly_one_entry(tmp_path: Path, cache: Path, size: int | None) -> None:
+    from bench import synth
+    from bench.measure import edit_one_entry
+
+    data_dir = tmp_path / "data"
+    if size is None:
+        shutil.copytree(ROOT / "data", data_dir, ignore=shutil.ignore_patterns("schema", "README.md"))
+    else:
+        synth.write_data(dest=data_dir, size=size, today=REAL_DATA_TODAY)
+    check(data_dir, cache)
+    for run in (1, 2):
+        edit_one_entry(data_dir, run=run)
+        stats = check(data_dir, cache)
+        assert (stats.read, stats.whole) == (1, [])
+    assert "title: Edited title 2" in (data_dir / "practices.yaml").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "tail",
     [

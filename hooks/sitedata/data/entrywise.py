@@ -272,16 +272,34 @@ def _read_all(jobs: list[tuple[str, str, bytes]], *, workers: int) -> list[Readi
     """read_entry for every job: readings from this process, cache records (bytes) from the second one."""
     if workers < 2 or len(jobs) < PARALLEL_FROM or not hasattr(os, "fork"):
         return [read_entry(*job) for job in jobs]
-    theirs = jobs[1::2]
-    got = _in_child(theirs)
-    mine = [read_entry(*job) for job in jobs[0::2]]
+    theirs, mine = _halves(jobs)
+    got = _in_child([jobs[i] for i in theirs])
+    out: list[Reading | bytes | None] = [None] * len(jobs)
+    for i in mine:
+        out[i] = read_entry(*jobs[i])
     records = got() if got is not None else None
     if records is None:
-        records = [read_entry(*job) for job in theirs]  # the second process failed: do its share here
-    out: list[Reading | bytes | None] = []
-    for i in range(len(jobs)):
-        out.append(mine[i // 2] if i % 2 == 0 else records[i // 2])
+        records = [read_entry(*jobs[i]) for i in theirs]  # the second process failed: do its share here
+    for i, record in zip(theirs, records, strict=True):
+        out[i] = record
     return out
+
+
+def _halves(jobs: list[tuple[str, str, bytes]]) -> tuple[list[int], list[int]]:
+    """Two shares of about the same size, whole files where possible: each process then compiles only its files' validators."""
+    files: dict[str, list[int]] = {}
+    for i, job in enumerate(jobs):
+        files.setdefault(job[0], []).append(i)
+    shares: tuple[list[int], list[int]] = ([], [])
+    sizes = [0, 0]
+    for indexes in sorted(files.values(), key=lambda ix: -sum(len(jobs[i][2]) for i in ix)):
+        k = 0 if sizes[0] <= sizes[1] else 1
+        shares[k].extend(indexes)
+        sizes[k] += sum(len(jobs[i][2]) for i in indexes)
+    if max(sizes) > 0.65 * sum(sizes):  # one file holds most of the work: share its entries instead
+        every = list(range(len(jobs)))
+        return every[1::2], every[0::2]
+    return shares
 
 
 def _in_child(jobs: list[tuple[str, str, bytes]]) -> Callable[[], list[bytes | None] | None] | None:
