@@ -41,10 +41,10 @@ from sitedata.data.crosschecks import cross_entry_checks
 from sitedata.data.errors import DataError, DataErrors
 from sitedata.data.load import SiteData, _display, _vocabularies, collector_paused, data_files
 from sitedata.data.segments import Layout, segment
-from sitedata.data.yamlsource import EntryPositions, EntryTables, Located, Path_, Tables, pack_positions, parse, parse_bytes, parse_entry, read_limited
+from sitedata.data.yamlsource import EntryPositions, EntryTables, Located, Path_, Tables, parse, parse_bytes, parse_entry, read_limited
 
 CACHE_DIR = PROJECT_DIR / ".cache" / "sitedata-check"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _MAGIC = b"sitedata entry cache\n"
 _HEADER = 8  # bytes giving the length of the marshalled header that follows the magic line
 # Caches of this many data folders are kept (the project's, the benchmark's, tests'); the least recently used goes.
@@ -142,7 +142,7 @@ def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | 
         for s, section in enumerate(plan.layout.sections):
             row: list[_Entry | None] = []
             for i, key in enumerate(plan.keys[s]):
-                entry = _from_cache(plan.cached.get(key), key=key, line=section.lines[i])
+                entry = _from_cache(plan.cached.get(key), key=key, positions=EntryPositions(section.lines[i], source=plan.raw, bounds=section.bounds(i)))
                 if entry is None:
                     jobs.append((plan, s, i))
                 row.append(entry)
@@ -152,12 +152,13 @@ def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | 
     readings = _read_all([_job_args(plan, s, i) for plan, s, i in jobs], workers=workers)
     for (plan, s, i), reading in zip(jobs, readings, strict=True):
         assert plan.layout is not None
-        key, line = plan.keys[s][i], plan.layout.sections[s].lines[i]
+        section = plan.layout.sections[s]
+        key = plan.keys[s][i]
         if isinstance(reading, bytes):
-            entry = _from_cache(reading, key=key, line=line)
+            entry = _from_cache(reading, key=key, positions=EntryPositions(section.lines[i], source=plan.raw, bounds=section.bounds(i)))
         elif reading is not None:
             value, tables, valid, clean, refs, dates = reading
-            entry = _Entry(key, value, EntryPositions(line, tables=tables), valid, clean, refs, dates)
+            entry = _Entry(key, value, EntryPositions(section.lines[i], tables=tables), valid, clean, refs, dates)
         else:
             entry = None
         if entry is None:
@@ -342,22 +343,20 @@ def _in_child(jobs: list[tuple[str, str, bytes]]) -> Callable[[], list[bytes | N
 
 
 def _blob(reading: Reading) -> bytes:
-    value, tables, valid, clean, refs, dates = reading
-    return marshal.dumps((CACHE_FORMAT, value, pack_positions(tables), valid, clean, refs, dates))
+    value, _, valid, clean, refs, dates = reading
+    return marshal.dumps((CACHE_FORMAT, value, valid, clean, refs, dates))
 
 
-def _from_cache(blob: bytes | None, *, key: bytes, line: int) -> _Entry | None:
+def _from_cache(blob: bytes | None, *, key: bytes, positions: EntryPositions) -> _Entry | None:
     if blob is None:
         return None
     try:
-        fmt, value, positions, valid, clean, refs, dates = marshal.loads(blob)
+        fmt, value, valid, clean, refs, dates = marshal.loads(blob)
     except (ValueError, EOFError, TypeError):
         return None
-    if fmt != CACHE_FORMAT or not isinstance(positions, bytes) or type(valid) is not bool or type(clean) is not bool:
+    if fmt != CACHE_FORMAT or type(valid) is not bool or type(clean) is not bool or not isinstance(refs, tuple) or not isinstance(dates, tuple):
         return None
-    if not isinstance(refs, tuple) or not isinstance(dates, tuple):
-        return None
-    return _Entry(key, value, EntryPositions(line, packed=positions, value=value), valid, clean, refs, dates, blob=blob)
+    return _Entry(key, value, positions, valid, clean, refs, dates, blob=blob)
 
 
 def _assemble(plan: _File) -> Located | None:
@@ -520,7 +519,7 @@ class _Store:
             for entry in row:
                 assert entry is not None
                 if entry.blob is None:
-                    entry.blob = marshal.dumps((CACHE_FORMAT, entry.value, entry.positions.packed(), entry.valid, entry.clean, entry.refs, entry.dates))
+                    entry.blob = marshal.dumps((CACHE_FORMAT, entry.value, entry.valid, entry.clean, entry.refs, entry.dates))
                 records[entry.key] = entry.blob
         if len(records) == len(plan.cached) and all(plan.cached.get(k) is v for k, v in records.items()):
             return  # nothing changed

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import marshal
 import os
 import stat
-from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -413,66 +410,28 @@ def parse_entry(text: str) -> tuple[Any, Tables] | None:
 
 
 class EntryPositions:
-    """Where one entry's values are, relative to its first line; unpacked from the cache's compact form only when asked."""
+    """Where one entry's values are, relative to its first line; worked out again from its lines only when asked.
 
-    __slots__ = ("line", "_tables", "_packed", "_value")
+    The cache keeps no positions: they are only needed to point at an error, and parsing one entry again
+    takes a tenth of a millisecond, while keeping every position would double what the cache reads and writes.
+    """
 
-    def __init__(self, line: int, *, tables: Tables | None = None, packed: bytes | None = None, value: Any = None) -> None:
+    __slots__ = ("line", "_tables", "_source", "_bounds")
+
+    def __init__(self, line: int, *, tables: Tables | None = None, source: bytes = b"", bounds: tuple[int, int] = (0, 0)) -> None:
         self.line = line  # the file line the entry starts on
         self._tables = tables
-        self._packed = packed
-        self._value = value
+        self._source = source  # the file's bytes; the entry is source[bounds[0]:bounds[1]]
+        self._bounds = bounds
 
     def tables(self) -> Tables:
-        """The (values, keys, styles) tables as parse_entry gave them."""
+        """The (values, keys, styles) tables as parse_entry gives them."""
         if self._tables is None:
-            assert self._packed is not None
-            self._tables = unpack_positions(self._packed, self._value)
+            parsed = parse_entry(self._source[self._bounds[0] : self._bounds[1]].decode("utf-8"))
+            if parsed is None:  # the same lines parsed cleanly when the entry was read: they cannot fail now
+                raise ValueError(f"the entry on line {self.line} no longer parses")
+            self._tables = parsed[1]
         return self._tables
-
-    def packed(self) -> bytes:
-        """The tables in the cache's compact form (see pack_positions)."""
-        return self._packed if self._packed is not None else pack_positions(self.tables())
-
-
-def pack_positions(tables: Tables) -> bytes:
-    """An entry's tables as two runs of numbers and its few block-scalar styles.
-
-    The paths need not be kept: parse_entry records values and keys in the order a depth-first walk of the
-    entry's value meets them, so unpack_positions walks the value again to put each position back on its path.
-    """
-    values, keys, styles = tables
-    return marshal.dumps(
-        (array("i", chain.from_iterable(values.values())).tobytes(), array("i", chain.from_iterable(keys.values())).tobytes(), styles)
-    )
-
-
-def unpack_positions(packed: bytes, value: Any) -> Tables:
-    """The tables pack_positions packed, for the entry whose value is `value`."""
-    value_runs, key_runs, styles = marshal.loads(packed)
-    value_paths: list[Path_] = [()]
-    key_paths: list[Path_] = []
-    _preorder(value, (0,), value_paths, key_paths)
-    numbers = array("i")
-    numbers.frombytes(value_runs)
-    key_numbers = array("i")
-    key_numbers.frombytes(key_runs)
-    if len(numbers) != 2 * len(value_paths) or len(key_numbers) != 2 * len(key_paths) or not isinstance(styles, dict):
-        raise ValueError("packed positions do not fit the entry")
-    values = {path: (numbers[2 * i], numbers[2 * i + 1]) for i, path in enumerate(value_paths)}
-    keys = {path: (key_numbers[2 * i], key_numbers[2 * i + 1]) for i, path in enumerate(key_paths)}
-    return values, keys, styles
-
-
-def _preorder(value: Any, path: Path_, values: list[Path_], keys: list[Path_]) -> None:
-    values.append(path)
-    if isinstance(value, dict):
-        for key, child in value.items():
-            keys.append((*path, key))
-            _preorder(child, (*path, key), values, keys)
-    elif isinstance(value, list):
-        for i, child in enumerate(value):
-            _preorder(child, (*path, i), values, keys)
 
 
 class EntryTables(Mapping[Path_, Any]):
