@@ -29,6 +29,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -131,8 +132,14 @@ def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | 
         plan.cached = store.read(name) if store is not None else {}
         view = memoryview(raw)
         for section in plan.layout.sections:
-            prefix = section.name.encode() + b"\0"
-            plan.keys.append([hashlib.blake2b(prefix + view[slice(*section.bounds(i))], digest_size=16).digest() for i in range(len(section.starts))])
+            # The key: the list's name, then the entry's lines (hashed where they lie, not copied).
+            named = hashlib.blake2b(section.name.encode() + b"\0", digest_size=16)
+            row = []
+            for i in range(len(section.starts)):
+                h = named.copy()
+                h.update(view[slice(*section.bounds(i))])
+                row.append(h.digest())
+            plan.keys.append(row)
 
     # Every entry not in the cache is read and checked, on two cores when there are many.
     jobs: list[tuple[_File, int, int]] = []
@@ -223,6 +230,7 @@ def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | 
     return site
 
 
+@lru_cache(maxsize=65_536)  # a pure function of the text, and a few hundred expressions recur across thousands of services
 def hours_error(expr: str) -> str | None:
     """sitedata.data.hours.hours_error, imported when first needed: a run with no changed entry never needs it."""
     from sitedata.data.hours import hours_error as judge

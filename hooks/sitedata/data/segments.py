@@ -79,7 +79,16 @@ def segment(data: bytes, list_names: tuple[str, ...]) -> Layout | None:
 
 def _section(data: bytes, name: str) -> Section | None | bool:
     """The list `name`'s entries; None when it has no block of entries to cut; False when the layout is unusual."""
-    keys = list(re.finditer(rb"^" + re.escape(name.encode()) + rb":(?:[ \t]+(?:#[^\n]*)?)?\r?\n", data, re.M))
+    # 'name:' at the start of a line, found with bytes.find: a regular expression anchored at line starts
+    # would try every position of a 13 MB file.
+    prefix = name.encode() + b":"
+    line_starts = [0] if data.startswith(prefix) else []
+    at = data.find(b"\n" + prefix)
+    while at >= 0:
+        line_starts.append(at + 1)
+        at = data.find(b"\n" + prefix, at + 1)
+    key_line = re.compile(re.escape(prefix) + rb"(?:[ \t]+(?:#[^\n]*)?)?\r?\n")
+    keys = [m for m in (key_line.match(data, i) for i in line_starts) if m]
     if not keys:
         return None
     if len(keys) > 1:
@@ -89,24 +98,23 @@ def _section(data: bytes, name: str) -> Section | None | bool:
     if item is None:
         return None  # a flow list, an empty one or something else: it stays in the skeleton
     indent = len(item.group(1))
-    # Lines that can end an entry: any non-blank, non-comment line indented no deeper than the '-'.
-    edge = re.compile(rb"\n( {0,%d})([^ \r\n#])" % indent)
-    starts = [first]
+    # The list ends at the first non-blank, non-comment line indented no deeper than its '-' that does not start
+    # an entry; until then every line at the '-' column starting '- ' starts one. Both are found by the regular
+    # expression engine, which skips ahead to each line break itself.
+    entry_start = rb"-(?:[ ]|\r?\n|\r?$)"
+    ending = re.compile(rb"\n(?: {0,%d}(?=[^ \r\n#])|(?= {%d}[^ \r\n#])(?! {%d}%s))" % (max(indent - 1, 0), indent, indent, entry_start)
+                        if indent else rb"\n(?=[^ \r\n#])(?!%s)" % entry_start)
+    stop = ending.search(data, first)
     end = len(data)
-    for match in edge.finditer(data, first):
-        column = len(match.group(1))
-        line_start = match.start() + 1
-        if column == indent and match.group(2) == b"-" and data[match.end() : match.end() + 1] in (b" ", b"\n", b"\r", b""):
-            starts.append(line_start)
-            continue
-        if column != 0:
+    if stop is not None:
+        if data[stop.start() + 1 : stop.start() + 2] == b" ":
             return False  # less indented than the list, or not an entry at its column: unusual
-        end = line_start
-        break
-    key_line = data.count(b"\n", 0, keys[0].start()) + 1
-    line = key_line + data.count(b"\n", keys[0].start(), first)
+        end = stop.start() + 1
+    starts = [first, *(m.start() + 1 for m in re.compile(rb"\n {%d}(?=%s)" % (indent, entry_start)).finditer(data, first, end))]
+    key_number = data.count(b"\n", 0, keys[0].start()) + 1
+    line = key_number + data.count(b"\n", keys[0].start(), first)
     lines = [line]
     for before, after in zip(starts, starts[1:], strict=False):
         line += data.count(b"\n", before, after)
         lines.append(line)
-    return Section(name=name, indent=indent, key_line=key_line, starts=tuple(starts), lines=tuple(lines), end=end)
+    return Section(name=name, indent=indent, key_line=key_number, starts=tuple(starts), lines=tuple(lines), end=end)
