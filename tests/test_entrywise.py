@@ -290,6 +290,8 @@ def test_a_cache_folder_that_is_a_link_is_not_written_through(real_data: DataCop
 
 def test_two_processes_give_the_same_as_one(real_data: DataCopy, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(entrywise, "PARALLEL_FROM", 1)
+    # The test runner's threads would make it read everything in one process; its threads take no lock the reading needs.
+    monkeypatch.setattr(entrywise.threading, "active_count", lambda: 1)
     stats = check(real_data.path, cache, workers=2)
     assert stats.read > 200 and stats.whole == []
     assert check(real_data.path, cache, workers=2).read == 0
@@ -298,6 +300,22 @@ def test_two_processes_give_the_same_as_one(real_data: DataCopy, cache: Path, mo
     monkeypatch.setattr(entrywise, "_in_child", lambda jobs: (lambda: None))
     assert check(real_data.path, cache, workers=2).read == stats.read
     assert check(real_data.path, cache, workers=2).read == 0
+
+
+def test_the_command_reads_a_first_check_on_two_cores_and_prints_the_same(tmp_path: Path, cache: Path) -> None:
+    from bench import synth
+
+    data_dir = tmp_path / "synth"
+    synth.write_data(dest=data_dir, size=entrywise.PARALLEL_FROM, today=REAL_DATA_TODAY)
+
+    def run(*extra: str) -> tuple[int, str, str]:
+        command = [sys.executable, "-m", "sitedata", "check", "--data", str(data_dir), "--today", "2026-12-02", "--cache-dir", str(cache), *extra]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT / "hooks")})
+        return done.returncode, done.stdout, done.stderr
+
+    first = run()  # no cache: 2 x PARALLEL_FROM entries to read, half of them in a forked process (a plain process has one thread)
+    assert first[0] == 0 and first == run("--no-cache") == run()
+    assert check(data_dir, cache).read == 0  # the forked process's records were written to the cache with the others
 
 
 def test_synthetic_data_with_entries_at_column_zero(tmp_path: Path, cache: Path) -> None:

@@ -26,6 +26,7 @@ import marshal
 import os
 import stat
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -279,8 +280,11 @@ def read_entry(name: str, list_name: str, raw: bytes) -> Reading | None:
 
 def _read_all(jobs: list[tuple[str, str, bytes]], *, workers: int) -> list[Reading | bytes | None]:
     """read_entry for every job: readings from this process, cache records (bytes) from the second one."""
-    if workers < 2 or len(jobs) < PARALLEL_FROM or not hasattr(os, "fork"):
+    # Forking a process that runs other threads (mkdocs serve, a test runner) can leave the copy waiting on a
+    # lock one of them held: then everything is read here.
+    if workers < 2 or len(jobs) < PARALLEL_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
         return [read_entry(*job) for job in jobs]
+    import sitedata.data.hours  # noqa: F401 - imported before the fork, so the second process never takes the import lock
     theirs, mine = _halves(jobs)
     got = _in_child([jobs[i] for i in theirs])
     out: list[Reading | bytes | None] = [None] * len(jobs)
