@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -55,9 +56,42 @@ def mkdocs_build_cmd(*, site_dir: Path, config: Path = MKDOCS_CONFIG) -> list[st
     return [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "--site-dir", str(site_dir)]
 
 
-def check_cmd(*, data_dir: Path) -> list[str]:
-    """`make check` on another data folder."""
-    return [sys.executable, "-m", "sitedata", "check", "--data", str(data_dir)]
+def check_cmd(*, data_dir: Path, cache_dir: Path | None = None) -> list[str]:
+    """`make check` on another data folder (keeping its cache in `cache_dir` rather than .cache/)."""
+    return [sys.executable, "-m", "sitedata", "check", "--data", str(data_dir), *(["--cache-dir", str(cache_dir)] if cache_dir else [])]
+
+
+# The floor `make check` is judged against: PyYAML's C parser (libyaml) reading every data file into plain
+# Python, the cyclic collector off as the check runs it, and nothing else (no positions, no checks).
+BARE_PARSE = """\
+import gc, sys
+from pathlib import Path
+import yaml
+gc.disable()
+for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
+    yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+"""
+
+
+def bare_parse_cmd(*, data_dir: Path) -> list[str]:
+    """A process that only parses the data folder's YAML files with yaml.CSafeLoader (BARE_PARSE)."""
+    return [sys.executable, "-c", BARE_PARSE, str(data_dir)]
+
+
+def edit_one_entry(data_dir: Path, *, run: int) -> None:
+    """Change the title of the practice in the middle of practices.yaml, as an editor would: one entry's text changes."""
+    path = data_dir / "practices.yaml"
+    text = path.read_text(encoding="utf-8")
+    listed = re.search(r"^practices:[^\n]*\n(?:\s*#[^\n]*\n|\s*\n)*( *)- ", text, re.M)
+    if listed is None:
+        raise RunFailed(f"{path} has no block list of practices to edit")
+    indent = listed.group(1)
+    starts = [m.start() for m in re.finditer(rf"^{indent}- ", text, re.M)]
+    middle = starts[len(starts) // 2]
+    title = re.compile(rf"^{indent}  title: .*$", re.M).search(text, middle)
+    if title is None:
+        raise RunFailed(f"{path}: the practice at character {middle} has no title line")
+    path.write_text(f"{text[: title.start()]}{indent}  title: Edited title {run}{text[title.end() :]}", encoding="utf-8")
 
 
 def median(values: Sequence[float]) -> float:

@@ -18,6 +18,9 @@ LINEAR_MAX_RATIO = 1.2
 BIG_SIZE = 10_000
 BIG_BUILD_MAX_S = 90.0
 BIG_CHECK_MAX_S = 3.0
+# Issue 18: `make check` against a bare libyaml parse of the same files, measured side by side.
+CHECK_COLD_MAX_RATIO = 1.5
+CHECK_EDIT_MAX_RATIO = 0.3
 SEARCH_MAX_MS = 1000.0
 HOME_MAX_BYTES = 200 * KB
 OWN_JS_MAX_BYTES = 15 * KB
@@ -41,8 +44,12 @@ class SizeResult:
     build_cpu_runs: list[float] = field(default_factory=list)
     plain_runs: list[float] = field(default_factory=list)
     plain_cpu_runs: list[float] = field(default_factory=list)
-    check_runs: list[float] = field(default_factory=list)
+    check_runs: list[float] = field(default_factory=list)  # `make check` with no cache (cold)
     check_cpu_runs: list[float] = field(default_factory=list)
+    bare_runs: list[float] = field(default_factory=list)  # bare libyaml parse of the same files, in the same run
+    bare_cpu_runs: list[float] = field(default_factory=list)
+    edit_runs: list[float] = field(default_factory=list)  # `make check` after one entry changed, cache warm
+    edit_cpu_runs: list[float] = field(default_factory=list)
     peak_rss: int = 0
     plain_peak_rss: int = 0
     pages: int = 0
@@ -78,6 +85,16 @@ class SizeResult:
     def check_s(self) -> float:
         """Median `make check` time."""
         return median(self.check_runs) if self.check_runs else math.nan
+
+    @property
+    def bare_s(self) -> float:
+        """Median bare libyaml parse time."""
+        return median(self.bare_runs) if self.bare_runs else math.nan
+
+    @property
+    def edit_s(self) -> float:
+        """Median `make check` time after one entry changed."""
+        return median(self.edit_runs) if self.edit_runs else math.nan
 
     @property
     def ratio(self) -> float:
@@ -166,6 +183,19 @@ def verdicts(results: Results) -> list[Verdict]:
     )
     check = big.check_s if big and big.check_runs else None
     out.append(_check(f"make check on {BIG_SIZE:,} <= {BIG_CHECK_MAX_S:g} s", check, BIG_CHECK_MAX_S, "{:.2f} s"))
+    bare = big.bare_s if big and big.bare_runs else math.nan
+    for what, value, limit in (
+        ("no cache", big.check_s if big and big.check_runs else math.nan, CHECK_COLD_MAX_RATIO),
+        ("after editing one entry", big.edit_s if big and big.edit_runs else math.nan, CHECK_EDIT_MAX_RATIO),
+    ):
+        out.append(
+            _check(
+                f"make check on {BIG_SIZE:,}, {what} <= {limit:g}x a bare libyaml parse",
+                value / bare,
+                limit,
+                f"{{:.2f}}x ({value:.2f} s vs {bare:.2f} s)",
+            )
+        )
     search = results.search
     where = f" ({search.mode}, {results.machine.get('search_size', '?')})" if search else ""
     first = search.first_ms if search else None
@@ -231,6 +261,9 @@ def format_report(results: Results, *, heading: str = "##") -> str:
     h = heading
     slopes = marginal_ms(results)
     lines = [f"{h} Builds", "", *_table(BUILD_COLUMNS, [_build_row(r, slopes) for r in results.sizes])]
+    checked = [r for r in results.sizes if r.bare_runs or r.edit_runs]
+    if checked:
+        lines += ["", f"{h} make check against a bare libyaml parse (medians, same run)", "", *_table(CHECK_COLUMNS, [_check_row(r) for r in checked])]
     if results.search:
         s = results.search
         header = ["site", "opened from", "first query", "first results ms", "warm ms (median)", "warm runs ms", "index KB gz"]
@@ -313,6 +346,23 @@ BUILD_COLUMNS = [
     "check s",
     "check CPU s",
 ]
+
+
+CHECK_COLUMNS = ["data", "bare parse s", "check, no cache s", "x bare", "check after one edit s", "x bare", "runs", "CPU s: bare / no cache / edit"]
+
+
+def _check_row(r: SizeResult) -> list[str]:
+    cpu = " / ".join(_num(median(runs) if runs else None, "{:.2f}") for runs in (r.bare_cpu_runs, r.check_cpu_runs, r.edit_cpu_runs))
+    return [
+        r.label,
+        _num(r.bare_s, "{:.2f}"),
+        _num(r.check_s, "{:.2f}"),
+        _num(r.check_s / r.bare_s if r.bare_runs and r.check_runs else None, "{:.2f}x"),
+        _num(r.edit_s, "{:.2f}"),
+        _num(r.edit_s / r.bare_s if r.bare_runs and r.edit_runs else None, "{:.2f}x"),
+        str(len(r.check_runs)),
+        cpu,
+    ]
 
 
 def _build_row(r: SizeResult, slopes: dict[str, float]) -> list[str]:

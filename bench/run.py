@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from . import browser, plain, synth
-from .measure import PROJECT_DIR, RunFailed, base_env, check_cmd, mkdocs_build_cmd, run_measured, site_stats
+from .measure import PROJECT_DIR, RunFailed, bare_parse_cmd, base_env, check_cmd, edit_one_entry, mkdocs_build_cmd, run_measured, site_stats
 from .report import BIG_SIZE, SERVE_SIZE, Results, SizeResult, format_machine, format_report, verdicts
 from .serve import time_serve
 
@@ -56,6 +56,7 @@ class Options:
     real: bool = True
     browser: bool = True
     serve: bool = True
+    builds: bool = True  # False: only the `make check` figures (no capture, no builds)
     serve_edits: int = 3
     work: Path | None = None
     keep: bool = False
@@ -173,12 +174,16 @@ def _plan_dataset(plan: _Plan, options: Options, *, work: Path, size: int | None
         plan.add(f"writing synthetic data: {what}", lambda: _generate(ds, size=size, today=today))  # type: ignore[arg-type]
     else:
         plan.add("counting the real data", lambda: _count_real(ds))
-    plan.add(f"writing the prebuilt tree of {what} for plain Material (python -m sitedata prebuild)", lambda: _prebuild(ds, work=work))
-    for r in range(1, runs + 1):
+    if options.builds:
+        plan.add(f"writing the prebuilt tree of {what} for plain Material (python -m sitedata prebuild)", lambda: _prebuild(ds, work=work))
+    for r in range(1, (runs if options.builds else 0) + 1):
         plan.add(f"building {label} (run {r}/{runs})", lambda: _build_ours(ds, work=work))
         plan.add(f"building plain Material of {label} (run {r}/{runs})", lambda: _build_plain(ds, work=work))
     for r in range(1, options.check_runs + 1):
-        plan.add(f"make check on {label} (run {r}/{options.check_runs})", lambda: _check(ds, work=work))
+        n = options.check_runs
+        plan.add(f"bare libyaml parse of {label} (run {r}/{n})", lambda: _bare(ds, work=work))
+        plan.add(f"make check on {label}, no cache (run {r}/{n})", lambda: _check(ds, work=work))
+        plan.add(f"make check on {label} after editing one entry (run {r}/{n})", lambda r=r: _check_edited(ds, work=work, run=r))
     return ds
 
 
@@ -221,10 +226,40 @@ def _build_plain(ds: _Dataset, *, work: Path) -> None:
     ds.row.plain_pages = site_stats(ds.plain_site)[0]
 
 
+def _check_data(ds: _Dataset, *, work: Path) -> Path:
+    """A copy of the data set for the checks, which edit it (the builds and the serve timing keep theirs)."""
+    copy = work / "check-data" / (str(ds.row.size) if ds.row.size else "real")
+    if not copy.exists():
+        shutil.copytree(ds.data_dir or synth.DATA_DIR, copy, ignore=shutil.ignore_patterns("schema", "README.md", "INVENTORY.md"))
+    return copy
+
+
+def _check_cache(ds: _Dataset, *, work: Path) -> Path:
+    return work / "check-cache" / (str(ds.row.size) if ds.row.size else "real")
+
+
+def _bare(ds: _Dataset, *, work: Path) -> None:
+    sample = run_measured(bare_parse_cmd(data_dir=_check_data(ds, work=work)), env=_env(ds), log=_log(work, ds, "bare"))
+    ds.row.bare_runs.append(sample.seconds)
+    ds.row.bare_cpu_runs.append(sample.cpu_seconds)
+
+
 def _check(ds: _Dataset, *, work: Path) -> None:
-    sample = run_measured(check_cmd(data_dir=ds.data_dir or synth.DATA_DIR), env=_env(ds), log=_log(work, ds, "check"))
+    """`make check` with no cache: it reads and checks every entry (and writes the cache the next run uses)."""
+    cache = _check_cache(ds, work=work)
+    shutil.rmtree(cache, ignore_errors=True)
+    sample = run_measured(check_cmd(data_dir=_check_data(ds, work=work), cache_dir=cache), env=_env(ds), log=_log(work, ds, "check"))
     ds.row.check_runs.append(sample.seconds)
     ds.row.check_cpu_runs.append(sample.cpu_seconds)
+
+
+def _check_edited(ds: _Dataset, *, work: Path, run: int) -> None:
+    """`make check` after an editor changed one entry since the last check (whose cache is there)."""
+    data = _check_data(ds, work=work)
+    edit_one_entry(data, run=run)
+    sample = run_measured(check_cmd(data_dir=data, cache_dir=_check_cache(ds, work=work)), env=_env(ds), log=_log(work, ds, "check-edit"))
+    ds.row.edit_runs.append(sample.seconds)
+    ds.row.edit_cpu_runs.append(sample.cpu_seconds)
 
 
 def _serve(results: Results, ds: _Dataset, *, options: Options, work: Path) -> None:
@@ -330,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
         "--no-browser", action="store_true", help="skip search timing and page weight (their targets are then NOT MEASURED)"
     )
     parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve timing")
+    parser.add_argument(
+        "--checks-only", action="store_true", help="only the `make check` figures (bare parse, no cache, one edit): no builds, browser or serve"
+    )
     parser.add_argument("--work", type=Path, help="keep generated data and sites here (default: a temporary folder, removed at the end)")
     parser.add_argument("--record", action="store_true", help="write the results into BENCHMARKS.md")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 if any target fails")
@@ -340,8 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         big_runs=1 if args.quick else args.big_runs,
         check_runs=1 if args.quick else args.check_runs,
         real=not args.no_real,
-        browser=not args.no_browser,
-        serve=not args.no_serve,
+        browser=not (args.no_browser or args.checks_only),
+        serve=not (args.no_serve or args.checks_only),
+        builds=not args.checks_only,
         serve_edits=1 if args.quick else 3,
         work=args.work,
     )

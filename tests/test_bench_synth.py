@@ -82,6 +82,7 @@ def test_tiny_run_builds_both_sites_and_prints_every_target(tmp_path: Path) -> N
     row = results.at(SIZE)
     assert row is not None and row.services == SIZE and row.practices == SIZE
     assert len(row.build_runs) == len(row.plain_runs) == len(row.check_runs) == 1
+    assert len(row.bare_runs) == len(row.edit_runs) == 1 and row.bare_s > 0 and row.edit_s > 0
     assert row.peak_rss > 0 and row.site_bytes > 0
     ours = {p.relative_to(tmp_path / "work" / "sites" / str(SIZE)) for p in (tmp_path / "work" / "sites" / str(SIZE)).rglob("*.html")}
     plain = {
@@ -103,6 +104,7 @@ def test_tiny_run_builds_both_sites_and_prints_every_target(tmp_path: Path) -> N
     report = format_report(results)
     assert re.search(rf"^\| {SIZE} +\| {SIZE} +\| {SIZE} +\| \d+\.\d\d ", report, re.MULTILINE), report
     assert f"{NOT_MEASURED} search" in report
+    assert re.search(rf"^\| {SIZE} +\| \d+\.\d\d +\| \d+\.\d\d +\| \d+\.\d\dx +\| \d+\.\d\d +\| \d+\.\d\dx ", report, re.MULTILINE), report
     assert len(re.findall(r"^(PASS|FAIL|NOT MEASURED) ", report, re.MULTILINE)) == len(verdicts(results))
     partial = (tmp_path / "out" / "partial.md").read_text(encoding="utf-8")  # saved after every step
     assert re.search(rf"^\| {SIZE} +\| {SIZE} +\| {SIZE} +\| \d+\.\d\d ", partial, re.MULTILINE), partial

@@ -28,6 +28,7 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0
 _RAW_HTML = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*[\s/>]|!--|![A-Za-z]|\?)")
 # Markdown that a plain-text summary should never hold: emphasis, code, links, headings, list items.
 _SUMMARY_MARKDOWN = re.compile(r"\*\*|__|`|\]\(|(?:^|\s)[*_][^\s*_][^*_]*[*_](?=\s|[.,;:!?]|$)|(?:^|\n)\s*(?:#{1,6}\s|[-*+]\s|\d+\.\s)")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A sentence ends at . ! or ? (maybe closed by a quote or bracket) followed by a space and a capital or digit.
 _SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]?\s+(?=[A-Z0-9“‘\"'])")
 
@@ -104,13 +105,23 @@ def check_references(nodes: Iterable[Node], *, vocabularies: Mapping[str, Vocabu
     out: list[DataError] = []
     for node in nodes:
         vocab = node.schema.get("x-vocabulary")
-        if not vocab or not isinstance(node.value, str) or vocab not in vocabularies:
-            continue  # a vocabulary whose file failed to load has already been reported
-        known = vocabularies[vocab]
-        if node.value not in known.values:
-            hint = did_you_mean(node.value, sorted(known.values)) or f"; use one listed in {known.file}, or add it there first"
-            out.append(node.error(f"{describe(node.value)} is not a known {known.entry}{hint}"))
+        if not vocab or not isinstance(node.value, str):
+            continue
+        problem = reference_problem(node.value, vocab, vocabularies=vocabularies)
+        if problem:
+            out.append(node.error(problem))
     return out
+
+
+def reference_problem(value: str, vocab: str, *, vocabularies: Mapping[str, Vocabulary]) -> str | None:
+    """Why `value` is not a known entry of the vocabulary `vocab`, or None."""
+    if vocab not in vocabularies:
+        return None  # a vocabulary whose file failed to load has already been reported
+    known = vocabularies[vocab]
+    if value in known.values:
+        return None
+    hint = did_you_mean(value, sorted(known.values)) or f"; use one listed in {known.file}, or add it there first"
+    return f"{describe(value)} is not a known {known.entry}{hint}"
 
 
 def check_dates(nodes: Iterable[Node], *, today: date) -> list[DataError]:
@@ -123,49 +134,136 @@ def check_dates(nodes: Iterable[Node], *, today: date) -> list[DataError]:
         past = node.schema.get("format") == "date"
         if not (past or node.schema.get("x-calendar-date")) or not isinstance(node.value, str):
             continue
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", node.value):
-            continue  # the schema's pattern already reports the format
-        try:
-            when = date.fromisoformat(node.value)
-        except ValueError:
-            out.append(node.error(f"{describe(node.value)} is not a real date; check the month and day"))
-            continue
-        if past and when > today:
-            out.append(node.error(f"{describe(node.value)} is in the future (today is {today.isoformat()}); use the date you actually checked it"))
+        problem = date_problem(node.value, today=today if past else date.max)
+        if problem:
+            out.append(node.error(problem))
     return out
+
+
+def date_problem(value: str, *, today: date) -> str | None:
+    """Why a date field's text is not a real date on or before `today`, or None."""
+    if not _DATE.fullmatch(value):
+        return None  # the schema's pattern already reports the format
+    try:
+        when = date.fromisoformat(value)
+    except ValueError:
+        return f"{describe(value)} is not a real date; check the month and day"
+    if when > today:
+        return f"{describe(value)} is in the future (today is {today.isoformat()}); use the date you actually checked it"
+    return None
+
+
+# The checks below judge one value alone, so a value that passed them once passes them again (sitedata.data.entrywise
+# keeps that result for each entry). Each is a value-level function, which the named check applies to every node.
+
+
+def _phone(value: Any, schema: Mapping[str, Any]) -> str | None:
+    if schema.get("format") != "phone" or not isinstance(value, str):
+        return None
+    return phone_problem(value)
+
+
+def _email(value: Any, schema: Mapping[str, Any]) -> str | None:
+    if schema.get("format") != "email" or not isinstance(value, str) or _EMAIL.match(value):
+        return None
+    return f"{describe(value)} is not a well-formed email address; it should look like name@example.org.uk"
+
+
+def _url(value: Any, schema: Mapping[str, Any]) -> str | None:
+    if schema.get("format") != "uri" or not isinstance(value, str):
+        return None
+    return url_problem(value)
+
+
+def _markdown(value: Any, schema: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """(message, link target or None) for each problem in a Markdown field."""
+    if schema.get("contentMediaType") != "text/markdown" or not isinstance(value, str):
+        return []
+    out: list[tuple[str, str | None]] = []
+    m = _RAW_HTML.search(value)
+    if m:
+        end = value.find(">", m.start())
+        snippet = value[m.start() : end + 1 if 0 < end < m.start() + 40 else m.start() + 20]
+        fix = "use Markdown instead, for example **bold** or [text](https://...)"
+        out.append((f"raw HTML is not allowed in Markdown fields (found {describe(snippet)}); {fix}", None))
+    if "[" not in value:
+        return out  # Python-Markdown makes links and images only from [...]; '<' is escaped before it runs, so no autolinks
+    # Judge what the build will publish, not the source: reference links, escapes and entities all resolved.
+    page = LexborHTMLParser(str(markdown_html(value)))
+    for element in page.css("a[href], img[src]"):
+        target = element.attributes.get("href" if element.tag == "a" else "src") or ""
+        problem = link_problem(target) if element.tag == "a" else image_problem(target)
+        if problem:
+            out.append((problem, target))
+    return out
+
+
+def _summary(value: Any, schema: Mapping[str, Any]) -> str | None:
+    limit = schema.get("x-summary-sentences")
+    if not isinstance(limit, int) or not isinstance(value, str):
+        return None
+    hint = "if this text is the entry's body, put back the 'body: |' line above it, on its own line"
+    m = _SUMMARY_MARKDOWN.search(value)
+    if m:
+        return f"a summary is shown as plain text, but this one holds Markdown ({describe(m.group().strip())}); remove it, or {hint}"
+    sentences = len(_SENTENCE_END.findall(value.strip())) + 1
+    if sentences > limit:
+        return f"a summary is at most {limit} sentences, and this one runs to {sentences}; shorten it, or {hint}"
+    return None
+
+
+def _real_date(value: Any, schema: Mapping[str, Any]) -> str | None:
+    """check_dates less the comparison with today: whether a date field names a real day."""
+    if not (schema.get("format") == "date" or schema.get("x-calendar-date")) or not isinstance(value, str):
+        return None
+    return date_problem(value, today=date.max)
+
+
+def _hours(value: Any, schema: Mapping[str, Any], hours_error: Callable[[str], str | None]) -> str | None:
+    if schema.get("format") != "opening-hours" or not isinstance(value, str):
+        return None
+    return hours_error(value)
+
+
+def passes_value_checks(value: Any, schema: Mapping[str, Any], *, hours_error: Callable[[str], str | None]) -> bool:
+    """Whether every check that judges a value alone (phones, emails, addresses, Markdown, summaries, hours, real dates) passes it."""
+    for check in _value_checks(schema):
+        if check(value, schema, hours_error):
+            return False
+    return True
+
+
+def _value_checks(schema: Mapping[str, Any], _memo: dict[int, tuple[Any, ...]] = {}) -> tuple[Callable[..., Any], ...]:  # noqa: B006 - deliberate memo
+    """The value checks that can find something in a node with this schema (the others return nothing at once)."""
+    found = _memo.get(id(schema))
+    if found is None or found[0] is not schema:  # the schema is kept in the memo, so its id is never reused
+        fmt = schema.get("format")
+        applies = (
+            (fmt == "phone", lambda v, s, _h: _phone(v, s)),
+            (fmt == "email", lambda v, s, _h: _email(v, s)),
+            (fmt == "uri", lambda v, s, _h: _url(v, s)),
+            (schema.get("contentMediaType") == "text/markdown", lambda v, s, _h: _markdown(v, s)),
+            (isinstance(schema.get("x-summary-sentences"), int), lambda v, s, _h: _summary(v, s)),
+            (fmt == "opening-hours", _hours),
+            (fmt == "date", lambda v, s, _h: _real_date(v, s)),
+        )
+        found = _memo[id(schema)] = (schema, tuple(check for wanted, check in applies if wanted))
+    return found[1]
 
 
 def check_phone_numbers(nodes: Iterable[Node]) -> list[DataError]:
     """Phone numbers are valid UK numbers (or UK short codes such as 999)."""
-    out: list[DataError] = []
-    for node in nodes:
-        if node.schema.get("format") != "phone" or not isinstance(node.value, str):
-            continue
-        problem = phone_problem(node.value)
-        if problem:
-            out.append(node.error(problem))
-    return out
+    return [node.error(problem) for node in nodes if (problem := _phone(node.value, node.schema))]
 
 
 def check_emails(nodes: Iterable[Node]) -> list[DataError]:
     """Email addresses are well formed."""
-    return [
-        node.error(f"{describe(node.value)} is not a well-formed email address; it should look like name@example.org.uk")
-        for node in nodes
-        if node.schema.get("format") == "email" and isinstance(node.value, str) and not _EMAIL.match(node.value)
-    ]
+    return [node.error(problem) for node in nodes if (problem := _email(node.value, node.schema))]
 
 
 def check_urls(nodes: Iterable[Node]) -> list[DataError]:
     """Web addresses are complete and use https."""
-    out: list[DataError] = []
-    for node in nodes:
-        if node.schema.get("format") != "uri" or not isinstance(node.value, str):
-            continue
-        problem = url_problem(node.value)
-        if problem:
-            out.append(node.error(problem))
-    return out
+    return [node.error(problem) for node in nodes if (problem := _url(node.value, node.schema))]
 
 
 def url_problem(url: str) -> str | None:
@@ -175,43 +273,16 @@ def url_problem(url: str) -> str | None:
 
 def check_markdown(nodes: Iterable[Node]) -> list[DataError]:
     """Markdown fields hold no raw HTML, and every link and image in the HTML they render to is allowed (sitedata.data.urls)."""
-    out: list[DataError] = []
-    for node in nodes:
-        if node.schema.get("contentMediaType") != "text/markdown" or not isinstance(node.value, str):
-            continue
-        m = _RAW_HTML.search(node.value)
-        if m:
-            end = node.value.find(">", m.start())
-            snippet = node.value[m.start() : end + 1 if 0 < end < m.start() + 40 else m.start() + 20]
-            out.append(node.error(f"raw HTML is not allowed in Markdown fields (found {describe(snippet)}); use Markdown instead, for example **bold** or [text](https://...)"))
-        if "[" not in node.value:
-            continue  # Python-Markdown makes links and images only from [...]; '<' is escaped before it runs, so no autolinks
-        # Judge what the build will publish, not the source: reference links, escapes and entities all resolved.
-        page = LexborHTMLParser(str(markdown_html(node.value)))
-        for element in page.css("a[href], img[src]"):
-            target = element.attributes.get("href" if element.tag == "a" else "src") or ""
-            problem = link_problem(target) if element.tag == "a" else image_problem(target)
-            if problem:
-                out.append(node.error(problem, line=_line_of_link(node, target)))
-    return out
+    return [
+        node.error(problem, line=None if target is None else _line_of_link(node, target))
+        for node in nodes
+        for problem, target in _markdown(node.value, node.schema)
+    ]
 
 
 def check_summaries(nodes: Iterable[Node]) -> list[DataError]:
     """Summaries are short plain text: Markdown or a run of sentences usually means a `body: |` line was deleted."""
-    out: list[DataError] = []
-    hint = "if this text is the entry's body, put back the 'body: |' line above it, on its own line"
-    for node in nodes:
-        limit = node.schema.get("x-summary-sentences")
-        if not isinstance(limit, int) or not isinstance(node.value, str):
-            continue
-        m = _SUMMARY_MARKDOWN.search(node.value)
-        if m:
-            out.append(node.error(f"a summary is shown as plain text, but this one holds Markdown ({describe(m.group().strip())}); remove it, or {hint}"))
-            continue
-        sentences = len(_SENTENCE_END.findall(node.value.strip())) + 1
-        if sentences > limit:
-            out.append(node.error(f"a summary is at most {limit} sentences, and this one runs to {sentences}; shorten it, or {hint}"))
-    return out
+    return [node.error(problem) for node in nodes if (problem := _summary(node.value, node.schema))]
 
 
 def _line_of_link(node: Node, target: str) -> int | None:
@@ -228,14 +299,7 @@ def _line_of_link(node: Node, target: str) -> int | None:
 
 def check_opening_hours(nodes: Iterable[Node], *, hours_error: Callable[[str], str | None]) -> list[DataError]:
     """Opening hours parse as OpenStreetMap opening_hours."""
-    out: list[DataError] = []
-    for node in nodes:
-        if node.schema.get("format") != "opening-hours" or not isinstance(node.value, str):
-            continue
-        problem = hours_error(node.value)
-        if problem:
-            out.append(node.error(problem))
-    return out
+    return [node.error(problem) for node in nodes if (problem := _hours(node.value, node.schema, hours_error))]
 
 
 def review_due(docs: Mapping[str, Located], *, today: date, months: int = REVIEW_MONTHS_DEFAULT) -> list[DataError]:

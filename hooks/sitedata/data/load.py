@@ -14,7 +14,6 @@ from sitedata.constants import DATA_DIR
 from sitedata.data import checks, schemas
 from sitedata.data.crosschecks import cross_entry_checks
 from sitedata.data.errors import DataError, DataErrors
-from sitedata.data.hours import hours_error
 from sitedata.data.provenance import HoursAge
 from sitedata.data.yamlsource import Located, load
 
@@ -112,6 +111,8 @@ def _load_site(*, data_dir: Path, today: date, files: tuple[str, ...], review_mo
     errors.extend(checks.check_urls(nodes))
     errors.extend(checks.check_markdown(nodes))
     errors.extend(checks.check_summaries(nodes))
+    from sitedata.data.hours import hours_error  # here, not at the top: sitedata.data.entrywise imports this module and often needs no hours
+
     errors.extend(checks.check_opening_hours(nodes, hours_error=hours_error))
     if errors:
         raise DataErrors(errors)

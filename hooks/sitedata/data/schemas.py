@@ -6,14 +6,16 @@ import json
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
 
 from sitedata.constants import SCHEMA_DIR
 from sitedata.data.errors import DataError, describe, did_you_mean
 from sitedata.data.yamlsource import Located
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain a failure: a passing check never needs it
+    import jsonschema
 
 _TYPE_WORDS = {
     "string": "text",
@@ -71,9 +73,50 @@ def fast_validator(name: str, *, schema_dir: Path = SCHEMA_DIR) -> Any:
     return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **schema}, formats=_FORMATS_CHECKED_ELSEWHERE)
 
 
+# What a schema may hold for its files to be validated entry by entry (sitedata.data.entrywise): then the file is valid
+# exactly when each entry is valid against its list's `items` and the rest is valid against the schema without them.
+_SPLIT_ROOT = {"$schema", "$id", "$comment", "title", "description", "type", "properties", "required", "additionalProperties"}
+_SPLIT_LIST = {"$comment", "title", "description", "type", "items", "minItems", "maxItems"}
+
+
+def entry_lists(name: str, *, schema_dir: Path = SCHEMA_DIR) -> tuple[str, ...]:
+    """The top-level lists of data file `name` whose items are entries ('x-entry'), in the schema's order."""
+    return tuple(k for k, v in load_schema(name, schema_dir=schema_dir).get("properties", {}).items() if isinstance(v, dict) and "x-entry" in v)
+
+
+def splittable(name: str, *, schema_dir: Path = SCHEMA_DIR) -> bool:
+    """Whether file `name`'s schema lets it be validated entry by entry (see _SPLIT_ROOT)."""
+    schema = load_schema(name, schema_dir=schema_dir)
+    if any(not k.startswith("x-") and k not in _SPLIT_ROOT for k in schema):
+        return False
+    props = schema.get("properties", {})
+    return all(
+        isinstance(props[n].get("items"), dict) and all(k.startswith("x-") or k in _SPLIT_LIST for k in props[n])
+        for n in entry_lists(name, schema_dir=schema_dir)
+    )
+
+
+@lru_cache(maxsize=64)
+def fast_item_validator(name: str, list_name: str, *, schema_dir: Path = SCHEMA_DIR) -> Any:
+    """The fast validator of one entry of list `list_name` in file `name` (its `items` schema alone)."""
+    items = load_schema(name, schema_dir=schema_dir)["properties"][list_name]["items"]
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **items}, formats=_FORMATS_CHECKED_ELSEWHERE)
+
+
+@lru_cache(maxsize=32)
+def fast_shallow_validator(name: str, *, schema_dir: Path = SCHEMA_DIR) -> Any:
+    """The fast validator of file `name` less its entries: the schema with each entry list's `items` taken out."""
+    schema = {k: v for k, v in load_schema(name, schema_dir=schema_dir).items() if k != "$schema"}
+    lists = set(entry_lists(name, schema_dir=schema_dir))
+    schema["properties"] = {k: ({kk: vv for kk, vv in v.items() if kk != "items"} if k in lists else v) for k, v in schema.get("properties", {}).items()}
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **schema}, formats=_FORMATS_CHECKED_ELSEWHERE)
+
+
 @lru_cache(maxsize=32)
 def validator(name: str, *, schema_dir: Path = SCHEMA_DIR) -> jsonschema.Draft202012Validator:
     """A validator for data file `name` (cached: schemas do not change during a run)."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(load_schema(name, schema_dir=schema_dir))
 
 
@@ -200,19 +243,41 @@ def _has_annotation(schema: dict[str, Any], _memo: dict[int, bool] = {}) -> bool
 
 
 def _walk_checked(schema: dict[str, Any], data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:
-    if any(a in schema for a in ANNOTATIONS):
-        yield path, data, schema
-    if isinstance(data, dict):
-        props = schema.get("properties", {})
-        for key, value in data.items():
-            sub = props.get(key)
-            if sub is not None and _has_annotation(sub):
-                yield from _walk_checked(sub, value, path + (key,))
-    elif isinstance(data, list):
+    return iter(checked_nodes(schema, data, path))
+
+
+def checked_nodes(schema: dict[str, Any], data: Any, path: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:
+    """The annotated nodes of `data` under `schema`, as iter_checked walks them, in a list (no generator per level)."""
+    out: list[tuple[tuple[str | int, ...], Any, dict[str, Any]]] = []
+    _collect(schema, data, path, out)
+    return out
+
+
+def _plan(schema: dict[str, Any], _memo: dict[int, tuple[Any, ...]] = {}) -> tuple[Any, ...]:  # noqa: B006 - deliberate memo
+    """(annotated?, the properties worth walking, the items schema if worth walking) for one subschema."""
+    found = _memo.get(id(schema))
+    if found is None or found[0] is not schema:  # the schema is kept in the memo, so its id is never reused
+        props = {k: v for k, v in schema.get("properties", {}).items() if _has_annotation(v)}
         items = schema.get("items")
-        if isinstance(items, dict) and _has_annotation(items):
+        walked_items = items if isinstance(items, dict) and _has_annotation(items) else None
+        found = _memo[id(schema)] = (schema, any(a in schema for a in ANNOTATIONS), props, walked_items)
+    return found
+
+
+def _collect(schema: dict[str, Any], data: Any, path: tuple[str | int, ...], out: list[tuple[tuple[str | int, ...], Any, dict[str, Any]]]) -> None:
+    _, annotated, props, items = _plan(schema)
+    if annotated:
+        out.append((path, data, schema))
+    if isinstance(data, dict):
+        if props:
+            for key, value in data.items():
+                sub = props.get(key)
+                if sub is not None:
+                    _collect(sub, value, (*path, key), out)
+    elif isinstance(data, list):
+        if items is not None:
             for i, item in enumerate(data):
-                yield from _walk_checked(items, item, path + (i,))
+                _collect(items, item, (*path, i), out)
 
 
 def _walk(schema: dict[str, Any], data: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any, dict[str, Any]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,11 @@ class Located:
 
     file: str
     data: Any
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Plain dicts when the file is parsed whole; EntryTables when its entries were read one by one (sitedata.data.entrywise).
+    values: Mapping[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: Mapping[Path_, tuple[int, int]] = field(default_factory=dict)
     first_line: str = ""
-    styles: dict[Path_, str] = field(default_factory=dict)  # block scalars only: '|' or '>'; a literal's lines are the file's
+    styles: Mapping[Path_, str] = field(default_factory=dict)  # block scalars only: '|' or '>'; a literal's lines are the file's
 
     def at(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The position of `path`, falling back to its nearest located parent."""
@@ -89,6 +91,11 @@ def load(path: Path, *, display: str) -> tuple[Located | None, list[DataError]]:
     if problem is not None:
         return None, [problem]
     assert data is not None
+    return parse_bytes(data, display=display)
+
+
+def parse_bytes(data: bytes, *, display: str) -> tuple[Located | None, list[DataError]]:
+    """Parse a file's bytes, as `load` does once it has read them."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -231,10 +238,11 @@ class _Builder:
     it opens, so neither a billion-laughs file nor 100,000 '[' can exhaust memory or the C stack.
     """
 
-    def __init__(self, text: str, located: Located, errors: list[DataError]) -> None:
+    def __init__(self, text: str, located: Located, errors: list[DataError], *, depth: int = 0) -> None:
         self.text = text
         self.located = located
         self.errors = errors
+        self.depth = depth  # collections already open around this text (an entry read alone sits in its file's root mapping)
 
     def run(self) -> tuple[bool, Any]:
         parser = _Loader(self.text)
@@ -267,7 +275,7 @@ class _Builder:
                 if documents > 1:
                     raise self._refuse(mark, "file holds more than one YAML document ('---'); keep one document per file")
                 collection = kind is not yaml.ScalarEvent
-                if collection and len(stack) + skip >= MAX_DEPTH:
+                if collection and len(stack) + skip + self.depth >= MAX_DEPTH:
                     raise self._refuse(mark, f"nested more than {MAX_DEPTH} levels deep; {DEPTH_FIX}")
                 if skip:
                     skip += collection
@@ -377,3 +385,88 @@ class _Builder:
         problem = characters.escaped_problem(value, text=self.text)
         if problem:
             self.errors.append(DataError(self.located.file, *pos, problem))
+
+
+# One list entry read on its own: its value, and its (values, keys, styles) tables with paths starting at 0
+# (the entry) and lines counted from 1 at the entry's first line.
+Tables = tuple[dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]], dict[Path_, str]]
+
+
+def parse_entry(text: str) -> tuple[Any, Tables] | None:
+    """Parse the lines of one list entry ('- ' and what follows it) alone; None unless it reads as exactly one clean entry.
+
+    The entry sits in its file's root mapping, one level deeper than here, so the depth limit counts that level too.
+    Anything the whole file's parse could report about these lines makes this None: the caller then parses the whole file.
+    """
+    located = Located(file="", data=None)
+    errors: list[DataError] = []
+    try:
+        found, data = _Builder(text, located, errors, depth=1).run()
+    except (yaml.YAMLError, _Refused, UnicodeEncodeError):
+        return None
+    if errors or not found or not isinstance(data, list) or len(data) != 1:
+        return None
+    return data[0], (located.values, located.keys, located.styles)  # type: ignore[return-value]
+
+
+class EntryPositions:
+    """Where one entry's values are, relative to its first line; worked out again from its lines only when asked.
+
+    The cache keeps no positions: they are only needed to point at an error, and parsing one entry again
+    takes a tenth of a millisecond, while keeping every position would double what the cache reads and writes.
+    """
+
+    __slots__ = ("line", "_tables", "_source", "_bounds")
+
+    def __init__(self, line: int, *, tables: Tables | None = None, source: bytes = b"", bounds: tuple[int, int] = (0, 0)) -> None:
+        self.line = line  # the file line the entry starts on
+        self._tables = tables
+        self._source = source  # the file's bytes; the entry is source[bounds[0]:bounds[1]]
+        self._bounds = bounds
+
+    def tables(self) -> Tables:
+        """The (values, keys, styles) tables as parse_entry gives them."""
+        if self._tables is None:
+            parsed = parse_entry(self._source[self._bounds[0] : self._bounds[1]].decode("utf-8"))
+            if parsed is None:  # the same lines parsed cleanly when the entry was read: they cannot fail now
+                raise ValueError(f"the entry on line {self.line} no longer parses")
+            self._tables = parsed[1]
+        return self._tables
+
+
+class EntryTables(Mapping[Path_, Any]):
+    """One of a file's position tables (values, keys or styles), made of its skeleton's table and one table per entry.
+
+    It answers exactly as the dict a whole-file parse builds would: an entry's positions move with the line the
+    entry starts on, so an edit above it shifts them without rebuilding anything.
+    """
+
+    def __init__(self, base: dict[Path_, Any], lists: dict[str, list[EntryPositions]], which: int) -> None:
+        self._base = base
+        self._lists = lists
+        self._which = which  # 0 values, 1 keys, 2 styles
+
+    def __getitem__(self, path: Path_) -> Any:
+        if len(path) >= 2 and isinstance(path[1], int):
+            entries = self._lists.get(path[0]) if isinstance(path[0], str) else None
+            if entries is not None:
+                if not 0 <= path[1] < len(entries):
+                    raise KeyError(path)
+                entry = entries[path[1]]
+                found = entry.tables()[self._which][(0, *path[2:])]
+                return found if self._which == 2 else (found[0] + entry.line - 1, found[1])
+        return self._base[path]
+
+    def __iter__(self) -> Iterator[Path_]:
+        yield from self._base
+        for name, entries in self._lists.items():
+            for i, entry in enumerate(entries):
+                for path in entry.tables()[self._which]:
+                    if path:
+                        yield (name, i, *path[1:])
+
+    def __len__(self) -> int:
+        return len(self._base) + sum(len(e.tables()[self._which]) - (() in e.tables()[self._which]) for es in self._lists.values() for e in es)
+
+    def __repr__(self) -> str:
+        return f"EntryTables({len(self)} positions)"
