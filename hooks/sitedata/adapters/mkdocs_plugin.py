@@ -304,6 +304,7 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
             except DataErrors as exc:
                 raise PluginError(exc.report(outcome="the external link check did not run.")) from None
         if self.dirty:
+            log.info("dirty rebuild: %d of %d pages rendered again (the others' inputs did not change)", len(self._pending), len(self._pages))
             self._remember_written()
 
     def _remember_written(self) -> None:
