@@ -37,8 +37,9 @@ $(NPM_STAMP): package.json package-lock.json
 
 npm: $(NPM_STAMP)
 
+# --dirty: a rebuild renders again only the pages whose inputs changed (DEVELOPING.md, "make serve"). Builds stay clean.
 serve: install npm
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --dirty --dev-addr 127.0.0.1:8000
 
 build: install npm
 	$(BIN)/mkdocs build --strict

@@ -2,7 +2,9 @@
 
 It runs the real `mkdocs serve` on 127.0.0.1 with a free port against a copy of a synthetic data
 folder (watched with `-w`, as mkdocs.yml's `watch:` would), edits one practice's title, and polls
-the practice's page until the new title is there.
+the practice's page until the new title is there. `--dirty`, as `make serve` runs it, unless told
+otherwise. The server answers a page only once the rebuild has finished, so the time is the whole
+rebuild, the post-build steps included.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ _TITLE = re.compile(r"^(  title: )(.+)$", re.MULTILINE)
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy: 127.0.0.1 only
 
 
-def time_serve(*, data_dir: Path, size: int, edits: int, log: Path) -> ServeResult:
-    """Start `mkdocs serve`, wait for the first build, then time `edits` rebuilds after editing one entry."""
+def time_serve(*, data_dir: Path, size: int, edits: int, log: Path, dirty: bool = True) -> ServeResult:
+    """Start `mkdocs serve` (`--dirty` as `make serve`, or not), wait for the first build, then time `edits` rebuilds after editing one entry."""
     practices = data_dir / "practices.yaml"
     text = practices.read_text(encoding="utf-8")
     last_title = list(_TITLE.finditer(text))[-1]
@@ -37,6 +39,8 @@ def time_serve(*, data_dir: Path, size: int, edits: int, log: Path) -> ServeResu
     base = f"http://127.0.0.1:{port}/"
     page = f"{base}practices/{practice_id}/"
     cmd = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}", "--watch", str(data_dir), "--no-strict"]
+    if dirty:
+        cmd.append("--dirty")
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=base_env(SITE_DATA_DIR=str(data_dir)), stdout=out, stderr=subprocess.STDOUT)
         try:
@@ -87,9 +91,9 @@ def _with_marker(value: str, marker: str) -> str:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time the serve process has used so far (Linux /proc)."""
+    """User + system CPU time the serve process and its finished worker processes have used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:

@@ -316,6 +316,20 @@ def test_site_under_a_path(tmp_path: Path) -> None:
     assert [p.link for p in links.check_site(site, base_path="/help")] == ["../index.html#gone"]
 
 
+def test_a_check_that_reuses_parsed_pages_sees_every_rewritten_and_removed_page(tmp_path: Path) -> None:
+    # As under `mkdocs serve --dirty`: the same site folder checked again after some pages were rewritten or removed.
+    site = _site(tmp_path)
+    parsed = links.ParsedPages()
+    first = [str(p) for p in links.check_site(site, parsed=parsed)]
+    assert first == [str(p) for p in links.check_site(site)]
+    (site / "index.html").write_text('<p id="intro"><span id="gone"></span><a href="about/">about</a></p>', encoding="utf-8")
+    assert [str(p) for p in links.check_site(site, parsed=parsed)] == []
+    (site / "about" / "index.html").unlink()
+    assert [(p.link, p.reason) for p in links.check_site(site, parsed=parsed)] == [("about/", "no such page")]
+    (site / "about" / "index.html").write_text('<a href="../index.html#elsewhere">home</a>', encoding="utf-8")
+    assert [p.reason for p in links.check_site(site, parsed=parsed)] == ["no anchor '#elsewhere' in page 'index.html'"]
+
+
 @pytest.mark.parametrize(
     ("url", "ok"),
     [

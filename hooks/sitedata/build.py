@@ -19,16 +19,18 @@ same plan as a plain docs tree that MkDocs with no hooks, or another generator, 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sitedata.background import Job, worth_a_process
-from sitedata.constants import DATA_DIR, LONDON, PROJECT_DIR
+from sitedata.constants import DATA_DIR, LONDON, PROJECT_DIR, TEMPLATE_DIR
 from sitedata.data.checks import REVIEW_MONTHS_DEFAULT, warning_level
 from sitedata.data.errors import DataError
 from sitedata.data.load import SiteData, load_site_cached
@@ -128,6 +130,15 @@ class PlannedFile:
     source: Path | None = None
 
 
+def digest(*parts: str) -> str:
+    """A fingerprint of some strings, to tell whether what a page is made from changed between two builds."""
+    hashed = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hashed.update(part.encode("utf-8", "surrogatepass"))
+        hashed.update(b"\0")
+    return hashed.hexdigest()
+
+
 @dataclass(frozen=True)
 class PlannedPage:
     """A page made from the data: where it lives, its address, the entry it shows, and its finished HTML."""
@@ -136,6 +147,10 @@ class PlannedPage:
     url: str
     entry: str
     page: GeneratedPage
+
+    def digest(self) -> str:
+        """A fingerprint of everything the page shows of its own (its front matter and its HTML)."""
+        return digest(self.page.front_matter(), self.page.html)
 
 
 @dataclass(frozen=True)
@@ -162,7 +177,8 @@ class Message:
 class Build:
     """One build: made once from its settings (which raise DataErrors or SettingsError), then asked for each part."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, previous: Build | None = None) -> None:
+        """`previous`, the build before this one in the same process (`mkdocs serve`): parts whose inputs are unchanged are taken from it."""
         self.settings = settings
         self.site: SiteData = load_site_cached(
             data_dir=settings.data_dir, today=settings.today, review_months=settings.review_months, hours_age=settings.hours_age
@@ -176,6 +192,10 @@ class Build:
         self._trusted = trusted_scripts(template_dirs=settings.theme_dirs)
         self._plan: Plan | None = None
         self._search: tuple[Job[str], float, int] | None = None
+        self._macro_html: dict[tuple[str, str], str] = {}
+        self._earlier = previous._parts if previous is not None else {}
+        self._same_data = previous is not None and previous.site is self.site
+        self._parts: dict[str, tuple[str | None, Any]] = dict(self._earlier)  # each is checked against its inputs when used
 
     @property
     def today(self) -> date:
@@ -196,15 +216,35 @@ class Build:
     # The plan.
 
     def plan(self, docs_files: Iterable[str]) -> Plan:
-        """Every generated page and file, given the docs tree's own files (docs-relative paths); made once."""
+        """Every generated page and file, given the docs tree's own files (docs-relative paths); made once.
+
+        The previous build's plan is reused when nothing it was made from changed: the same data (load_site_cached
+        gives the same object while no data file changes), the same settings and day, docs files and data templates.
+        """
         if self._plan is not None:
             return self._plan
+        docs_files = sorted(docs_files)
+        key = None
+        if self._same_data:
+            day = replace(self.settings, built=datetime.combine(self.today, datetime.min.time(), tzinfo=LONDON))
+            key = digest(repr(day), repr(self.download), repr(self.shim), *docs_files, *_stamps(TEMPLATE_DIR))
+        self._plan = self._reused("plan", key, lambda: self._new_plan(docs_files))
+        return self._plan
+
+    def _reused(self, part: str, key: str | None, make: Callable[[], Any]) -> Any:
+        """make(), or the previous build's value of this part when it was made from the same inputs (`key`; None: not known)."""
+        earlier = self._earlier.get(part)
+        value = earlier[1] if key is not None and earlier is not None and earlier[0] == key else make()
+        self._parts[part] = (key, value)
+        return value
+
+    def _new_plan(self, docs_files: list[str]) -> Plan:
         compile_site_hours(self.site, start=self.today)
         urls_of = lambda srcs: {s: page_url(s, use_directory_urls=self.settings.use_directory_urls) for s in srcs}  # noqa: E731
         files = [PlannedFile(path=PRACTICE_FILTER_CSS, text=self.views.practice_filter_css())]
         # The constants the browser's scripts share with Python (mkdocs.yml lists it in extra_javascript before open-now.js).
         files.append(PlannedFile(path=browser_constants.SITE_PATH, text=browser_constants.constants_script(hours_age=self.settings.hours_age)))
-        files += [PlannedFile(path=path, text=text) for path, text in exports.export_files(self.site, generated=self.today).items()]
+        files += [PlannedFile(path=path, text=text) for path, text in self._exports().items()]
         files.append(PlannedFile(path=search.LUNR_SITE_PATH, source=self.lunr))
         if self.shim is not None:
             files.append(PlannedFile(path=offline.SHIM_SITE_PATH, source=self.shim))
@@ -225,13 +265,30 @@ class Build:
             name = area.area["name"]
             page = GeneratedPage(src_uri=area.src, title=f"Helplines and services: {name}", description=f"Helplines and services that cover {name}.", html=html)
             plan.pages[area.src] = PlannedPage(src=area.src, url=urls[area.src], entry=f"areas/{name}", page=page)
-        self._plan = plan
         return plan
+
+    def _exports(self) -> dict[str, str]:
+        """The downloads, made from the services, audiences and sources only: an edit elsewhere reuses the last build's."""
+        inputs = [self.site.entries(directory.SERVICES_LIST), self.site.entries("audiences"), self.site.entries("sources")]
+        key = digest(json.dumps(inputs, sort_keys=True, default=str), self.today.isoformat())
+        return self._reused("exports", key, lambda: exports.export_files(self.site, generated=self.today))  # type: ignore[no-any-return]
 
     # The macros prose pages call ({{ name() }} in docs/*.md with render_macros: true).
 
     def macros(self) -> dict[str, Callable[[str], str]]:
-        """Each macro as a function of the URL of the page that calls it."""
+        """Each macro as a function of the URL of the page that calls it, made once per page and build (macro_digest reads them too)."""
+        return {name: self._remembered(name, make) for name, make in self._macros().items()}
+
+    def _remembered(self, name: str, make: Callable[[str], str]) -> Callable[[str], str]:
+        def macro(here: str) -> str:
+            key = (name, here)
+            if key not in self._macro_html:
+                self._macro_html[key] = make(here)
+            return self._macro_html[key]
+
+        return macro
+
+    def _macros(self) -> dict[str, Callable[[str], str]]:
         views = self.views
 
         def with_link(make: Callable[[Link], str]) -> Callable[[str], str]:
@@ -266,6 +323,27 @@ class Build:
             ),
             "offline_download": lambda here: self._offline_panel(here),
         }
+
+    # What changed since another build (a dirty rebuild under `mkdocs serve --dirty` re-renders only what did).
+
+    def shared_digest(self) -> str:
+        """A fingerprint of what this build adds to every page beyond the page's own content: the glossary
+        definitions, the security policy's trusted scripts and origin, and the settings pages show."""
+        marker = self._marker
+        settings = self.settings
+        return digest(
+            marker.pattern.pattern,
+            *(f"{word}\0{term}" for word, term in sorted(marker.term_of.items())),
+            *(f"{term}\0{markup}" for term, markup in sorted(marker.markup_of.items())),
+            *(pattern.pattern for pattern in self._trusted),
+            self.origin,
+            repr((settings.quick_exit_url, settings.repo_url, settings.site_url, settings.use_directory_urls, settings.offline)),
+        )
+
+    def macro_digest(self, names: Iterable[str], *, here: str) -> str:
+        """A fingerprint of what the named macros give the page at `here` in this build (each made once, then reused)."""
+        made = self.macros()
+        return digest(*(f"{name}\0{made[name](here) if name in made else ''}" for name in sorted(set(names))))
 
     def _offline_panel(self, here: str) -> str:
         url = None
@@ -311,6 +389,11 @@ class Build:
         planned = self._require_plan().pages.get(src)
         return None if planned is None else planned.page.html
 
+    def page_digest(self, src: str) -> str | None:
+        """The fingerprint of a generated page's own content (None for a prose page, which the generator renders)."""
+        planned = self._require_plan().pages.get(src)
+        return None if planned is None else planned.digest()
+
     def finish_page(self, html: str, *, where: str) -> str:
         """A written page: glossary definitions in every section, external links without opener, and its security policy."""
         if where.endswith(".md"):
@@ -320,17 +403,22 @@ class Build:
 
     # Once every page is written.
 
-    def post_build(self, site_dir: Path, *, log: Callable[[Message], None]) -> None:
-        """The search index, the link check (beside the last steps), the offline stamp or the service worker; then the link report."""
+    def post_build(self, site_dir: Path, *, log: Callable[[Message], None], parsed: links.ParsedPages | None = None) -> None:
+        """The search index, the link check (beside the last steps), the offline stamp or the service worker; then the link report.
+
+        `parsed`: the pages an earlier check of this site folder parsed (a dirty rebuild rewrites only some): then the
+        check runs here, parsing only the pages that changed, rather than in another process that would parse them all.
+        """
         # A generator that copies the theme's files as they are (one with no hooks) copies the worker's source too.
         (site_dir / offline.SW_SOURCE_PATH).unlink(missing_ok=True)
         self._write_search_index(site_dir, log=log)
-        check = Job(links.check_site, site_dir, base_path=self.settings.base_path, in_background=self._at_scale())
+        base = self.settings.base_path
+        check = Job(links.check_site, site_dir, base_path=base, parsed=parsed, in_background=parsed is None and self._at_scale())
         if self.settings.offline:
             (site_dir / offline.STAMP_SITE_PATH).write_text(offline.stamp_json(self.stamp), encoding="utf-8")
         elif not self.settings.serving:
             self._write_service_worker(site_dir, log=log)
-        for problem in links.confirm_problems(check.result(), site_dir=site_dir, base_path=self.settings.base_path):
+        for problem in links.confirm_problems(check.result(), site_dir=site_dir, base_path=base, parsed=parsed):
             log(Message(logging.WARNING, str(problem)))
 
     def check_external_links(self, site_dir: Path, *, now: datetime, log: Callable[[Message], None]) -> None:
@@ -376,6 +464,11 @@ class Build:
             extra["polyfills"] = offline.local_polyfills([*polyfills, offline.SHIM_SITE_PATH])
             extra["offline_build"] = self.stamp.context()
         return extra
+
+
+def _stamps(folder: Path) -> list[str]:
+    """Each file under `folder` with its modification time and size."""
+    return sorted(f"{p.relative_to(folder)}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in folder.rglob("*") if p.is_file())
 
 
 def _theme_file(theme_dirs: Iterable[Path], path: str) -> Path:

@@ -8,16 +8,26 @@ event priorities: every step that must follow another is called in order from on
 - on_page_content: a planned page's HTML; the table of contents from the headings the data templates made.
 - on_post_page, on_post_template: glossary definitions and the security policy on the finished page.
 - on_post_build: the core's post-build steps; then the external link check when CHECK_EXTERNAL_LINKS=1.
+
+Under `mkdocs serve --dirty` (`make serve`) a rebuild re-renders only the pages whose inputs changed
+(_Written): MkDocs asks each page's File.is_modified(), which here compares a fingerprint of what the
+page is made from (its own HTML or Markdown, the data macros it called and what they give now, and
+what every page shares: the config, the theme folder, the glossary, the file list) with the one it
+had when last written. Outputs of pages and files the build no longer makes are deleted.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -25,7 +35,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from sitedata.build import Build, Message, Settings, SettingsError
+from sitedata.build import Build, Message, Settings, SettingsError, digest
 from sitedata.constants import DATA_DIR, LONDON
 from sitedata.data.errors import DataErrors
 from sitedata.postbuild import links, offline
@@ -38,20 +48,95 @@ log = logging.getLogger("mkdocs.plugins.sitedata")
 # a zip from somewhere other than dist/offline.zip.
 DATA_DIR_VARIABLE = "SITE_DATA_DIR"
 ZIP_VARIABLE = "OFFLINE_ZIP"
+_INHERIT = re.compile(r"^INHERIT:\s*(\S+)\s*$", re.MULTILINE)
+# MkDocs warns at every dirty build that pages may show stale navigation and links; this plugin decides which pages
+# a dirty build renders (_Written), so the warning does not apply, and under --strict it would stop the build.
+_DIRTY_WARNING = "A 'dirty' build is being performed"
+_MKDOCS_BUILD_LOG = logging.getLogger("mkdocs.commands.build")
+
+
+def _not_the_dirty_warning(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith(_DIRTY_WARNING)
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates compiled once per `mkdocs serve`, not again at every rebuild (MkDocs makes a new Jinja
+    environment each time). Jinja checks each template's source against the checksum kept with its code, so an edited
+    template is compiled again; `env_key` keeps code made under other environment options apart."""
+
+    def __init__(self) -> None:
+        self.env_key = ""
+        self._code: dict[str, bytes] = {}
+
+    def use_for(self, env: jinja2.Environment, *, key: str) -> None:
+        if key != self.env_key:
+            self.env_key, self._code = key, {}
+        env.bytecode_cache = self
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+class _Written:
+    """What the builds wrote into one site folder: each page's fingerprint and macros when written, and every output path.
+
+    It lives on the plugin instance, which MkDocs keeps across `mkdocs serve` rebuilds. A page's record is
+    dropped before it is rendered and set again only when the whole build succeeds, so a page left half-built
+    by a failed build is rendered again next time.
+    """
+
+    def __init__(self, site_dir: str = "") -> None:
+        self.site_dir = site_dir
+        self.pages: dict[str, str] = {}
+        self.macros: dict[str, frozenset[str]] = {}
+        self.outputs: set[str] = set()
+        self.parsed = links.ParsedPages()
 
 
 class SitePlugin(BasePlugin):  # type: ignore[type-arg]
     """The site's one MkDocs plugin."""
 
     def __init__(self) -> None:
-        self.serving = False
-        self.built: Build | None = None
+        self._new_session(serving=False, dirty=False)
+
+    def _new_session(self, *, serving: bool, dirty: bool) -> None:
+        """Forget everything: MkDocs keeps this instance for the whole process, and one session must not reach the next."""
+        self.serving = serving
+        self.dirty = dirty
+        self.built: Build | None = None  # the last build: the next one reuses what it made from the same inputs
+        self._written = _Written()
+        self._compiled = _CompiledTemplates()
+        self._new_build()
+
+    def _new_build(self) -> None:
+        """Forget the last build's working state (not what it wrote)."""
+        self._config = ""  # the fingerprint of the config and theme folder
+        self._shared = ""  # of what every page shares
+        self._all_files = ""  # of the list of files (prose pages' links resolve against it)
+        self._everything = False  # re-render every page: a nav title comes from a page's content
+        self._modified: dict[str, bool] = {}
+        self._pages: set[str] = set()  # this build's pages
+        self._calls: dict[str, set[str]] = {}
+        self._made: dict[str, list[str]] = {}  # each page's macro output, in the order its placeholders were given
+        self._pending: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Remember `mkdocs serve` (no service worker there); quiet mkdocs-macros' INFO lines unless the build is verbose."""
-        self.serving = command == "serve"
+        """Remember `mkdocs serve` (no service worker there) and a dirty build (pages re-rendered only when their inputs
+        changed); quiet mkdocs-macros' INFO lines unless the build is verbose."""
+        self._new_session(serving=command == "serve", dirty=dirty)
+        if dirty:
+            _MKDOCS_BUILD_LOG.addFilter(_not_the_dirty_warning)
         if not logging.getLogger("mkdocs").isEnabledFor(logging.DEBUG):
             logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.WARNING)
+
+    def on_shutdown(self) -> None:
+        _MKDOCS_BUILD_LOG.removeFilter(_not_the_dirty_warning)
+        self._new_session(serving=False, dirty=False)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if any(name in config.plugins for name in ("search", "material/search")):
@@ -60,7 +145,7 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         if macros is None:
             raise PluginError("the 'macros' plugin must be enabled in mkdocs.yml, before 'sitedata': the prose pages call the data macros")
         try:
-            self.built = built = Build(self._settings(config))
+            self.built = built = Build(self._settings(config), previous=self.built)
         except DataErrors as exc:
             raise PluginError(exc.report(outcome="no site was built from this data.")) from None
         except (SettingsError, offline.OfflineError, SearchError) as exc:
@@ -68,8 +153,31 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         for message in built.messages():
             log.log(message.level, "%s", message.text)
         config.extra.update(built.theme_extra(config.extra.get("polyfills") or []))
-        macros.register_macros({name: _bound(macro, macros) for name, macro in built.macros().items()})  # type: ignore[attr-defined]
+        macros.register_macros({name: self._bound(name, macro, macros) for name, macro in built.macros().items()})  # type: ignore[attr-defined]
+        self._new_build()
+        self._config = _config_digest(config) if self.serving or self.dirty else ""
+        if self.dirty:
+            if self._written.site_dir != config.site_dir:
+                self._written = _Written(config.site_dir)
+            self._shared = digest(built.shared_digest(), self._config)
         return config
+
+    def _bound(self, name: str, macro: Any, macros: Any) -> Any:
+        """A macro as mkdocs-macros calls it: with no arguments, for the page it is rendering now (which is noted).
+
+        The page's Markdown gets a placeholder, and on_page_content puts the macro's finished HTML in its place:
+        Python-Markdown would only parse that HTML to pass it through unchanged (at 1,000 entries the good practice
+        index alone is a third of a second of it).
+        """
+
+        def call() -> str:
+            page = macros.page
+            self._calls.setdefault(page.file.src_uri, set()).add(name)
+            made = self._made.setdefault(page.file.src_uri, [])
+            made.append(macro(page.url))
+            return _placeholder(len(made) - 1)
+
+        return call
 
     def _settings(self, config: MkDocsConfig) -> Settings:
         stamp = config.extra.get("build_time")
@@ -93,6 +201,8 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         source = files.get_file_from_path(offline.SW_SOURCE_PATH)
         if source is not None:  # the service worker is written to the site root after the build
             files.remove(source)
+        if self.dirty:  # the docs and theme files: a page added to or gone from the nav changes every page's nav
+            self._shared = digest(self._shared, *sorted(file.src_uri for file in files))
         plan = built.plan(file.src_uri for file in files)
         for planned_file in plan.files:
             if planned_file.text is not None:
@@ -105,16 +215,77 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
                 raise PluginError(f"{planned.src}: MkDocs serves it at '{file.url}' but the plan says '{planned.url}' (sitedata.views.paths)")
             files.append(file)
         built.start_search()
+        if self.dirty:
+            self._all_files = digest(*sorted(file.src_uri for file in files))
+        for file in files.documentation_pages(inclusion=lambda _: True):
+            # MkDocs' own test is the file's modification time, which says nothing about a page made from the data.
+            file.is_modified = partial(self._is_modified, file)  # type: ignore[method-assign]
         return files
+
+    def on_nav(self, nav: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        """A nav entry without a title in mkdocs.yml takes its page's: then every page is rendered, or the others' navs would miss it."""
+        self._everything = any(page.title is None for page in nav.pages)
+        return nav
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        """Under serve, keep the theme's compiled templates for the next rebuild; in a dirty build, delete what earlier
+        builds wrote and this one does not make (a removed entry's page)."""
+        if self.serving:
+            self._compiled.use_for(env, key=digest(self._config, *sorted(env.extensions)))
+        if self.dirty:
+            self._pages = {file.src_uri for file in files.documentation_pages(inclusion=lambda _: True)}
+            current = {file.abs_dest_path for file in files}
+            for path in sorted(self._written.outputs - current):
+                _remove(Path(path), site_dir=Path(config.site_dir))
+            self._written.outputs = current
+        return env
+
+    def _is_modified(self, file: File) -> bool:
+        """Whether a dirty build renders this page: always, unless it was written before from the same inputs."""
+        if not self.dirty or self._everything:
+            return True
+        src = file.src_uri
+        if src not in self._modified:
+            before = self._written.pages.get(src)
+            self._modified[src] = (
+                before is None
+                or not os.path.isfile(file.abs_dest_path)
+                or before != self._fingerprint(file, macros=self._written.macros.get(src, frozenset()))
+            )
+        return self._modified[src]
+
+    def _fingerprint(self, file: File, *, macros: frozenset[str]) -> str:
+        """Everything the page is made from: a generated page's HTML; a prose page's Markdown, the file list and its macros' output."""
+        built = self._build()
+        own = built.page_digest(file.src_uri)
+        if own is None:
+            source = Path(file.abs_src_path).read_bytes() if file.abs_src_path else file.content_bytes
+            own = digest(source.decode("utf-8", "surrogateescape"), self._all_files, built.macro_digest(macros, here=file.url))
+        return digest(self._shared, own)
+
+    def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page:
+        """The page is about to be rendered: forget its record until the build succeeds, and note the macros it calls."""
+        if self.dirty:
+            self._written.pages.pop(page.file.src_uri, None)
+            self._calls[page.file.src_uri] = set()
+        return page
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         planned = self._build().page_html(page.file.src_uri)
         if planned is not None:
             html = planned
+        for index, made in enumerate(self._made.pop(page.file.src_uri, [])):
+            placeholder = _placeholder(index)
+            if html.count(placeholder) != 1:
+                raise PluginError(f"{page.file.src_uri}: put each data macro call on a line of its own, with a blank line before and after it")
+            html = html.replace(placeholder, made)
         _update_toc(page, html)
         return html
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if self.dirty:
+            src = page.file.src_uri
+            self._pending[src] = self._fingerprint(page.file, macros=frozenset(self._calls.get(src, ())))
         return self._finish(output, where=page.file.src_uri)
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
@@ -124,7 +295,7 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
         try:
-            self._build().post_build(site_dir, log=_log)
+            self._build().post_build(site_dir, log=_log, parsed=self._written.parsed if self.dirty else None)
         except offline.OfflineError as exc:
             raise PluginError(str(exc)) from None
         if links.external_switched_on(os.environ):
@@ -132,6 +303,18 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
                 self._build().check_external_links(site_dir, now=datetime.now(LONDON), log=_log)
             except DataErrors as exc:
                 raise PluginError(exc.report(outcome="the external link check did not run.")) from None
+        if self.dirty:
+            log.info("dirty rebuild: %d of %d pages rendered again (the others' inputs did not change)", len(self._pending), len(self._pages))
+            self._remember_written()
+
+    def _remember_written(self) -> None:
+        """The build succeeded: each page written now is recorded with its fingerprint; pages no longer built are forgotten."""
+        written = self._written
+        for src, fingerprint in self._pending.items():
+            written.pages[src] = fingerprint
+            written.macros[src] = frozenset(self._calls.get(src, ()))
+        written.pages = {src: value for src, value in written.pages.items() if src in self._pages}
+        written.macros = {src: value for src, value in written.macros.items() if src in written.pages}
 
     def _finish(self, html: str, *, where: str) -> str:
         try:
@@ -145,9 +328,42 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         return self.built
 
 
-def _bound(macro: Any, macros: Any) -> Any:
-    """A macro as mkdocs-macros calls it: with no arguments, for the page it is rendering now."""
-    return lambda: macro(macros.page.url)
+def _placeholder(index: int) -> str:
+    """What a page's Markdown holds where its index-th data macro was called (an HTML comment: Markdown keeps it as it is)."""
+    return f"<!--sitedata-macro-{index}-->"
+
+
+def _config_digest(config: MkDocsConfig) -> str:
+    """A fingerprint of what shapes every page beyond the data: the config files, `extra:`, the theme folder and the data folder."""
+    texts = []
+    path = Path(config.config_file_path) if config.config_file_path else None
+    while path is not None and path.is_file() and len(texts) < 10:
+        text = path.read_text(encoding="utf-8")
+        texts.append(text)
+        parent = _INHERIT.search(text)
+        path = (path.parent / parent.group(1)) if parent else None
+    # The build's time is not shown on any page; everything else in extra: may be.
+    extra = {key: value for key, value in config.extra.items() if key != "build_time"}
+    theme = []
+    if config.theme.custom_dir:
+        root = Path(config.theme.custom_dir)
+        theme = sorted(f"{p.relative_to(root)}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in root.rglob("*") if p.is_file())
+    return digest(
+        *texts, json.dumps(extra, sort_keys=True, default=str), *theme, config.site_url or "", str(config.use_directory_urls),
+        os.environ.get(DATA_DIR_VARIABLE, ""), os.environ.get(ZIP_VARIABLE, ""),
+    )
+
+
+def _remove(path: Path, *, site_dir: Path) -> None:
+    """Delete a file the build no longer makes, and the folders it leaves empty (never the site folder itself)."""
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    while folder != site_dir and site_dir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty
+            return
+        folder = folder.parent
 
 
 def _offline_plugin_on(config: MkDocsConfig) -> bool:

@@ -127,9 +127,36 @@ def _locate(path: Path, url: str) -> tuple[int, int]:
     return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
 
 
-def check_site(site_dir: Path, *, base_path: str = "/") -> list[Problem]:
+class ParsedPages:
+    """Pages parsed by earlier checks of one site folder, reused while a page's file is unchanged.
+
+    A dirty rebuild (`mkdocs serve --dirty`) rewrites a few pages of a site whose other pages stay as
+    they were: the check parses only the rewritten ones, then checks every link of every page again.
+    """
+
+    def __init__(self) -> None:
+        self._pages: dict[str, tuple[tuple[int, int, int], _Page]] = {}
+
+    def parse(self, path: str) -> _Page:
+        """The page at `path`, parsed again only if its file changed since it was last parsed."""
+        stat = os.stat(path)
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        known = self._pages.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            page = _parse_page(handle.read())
+        self._pages[path] = (stamp, page)
+        return page
+
+    def keep_only(self, paths: set[str]) -> None:
+        """Forget pages no longer in the site."""
+        self._pages = {path: known for path, known in self._pages.items() if path in paths}
+
+
+def check_site(site_dir: Path, *, base_path: str = "/", parsed: ParsedPages | None = None) -> list[Problem]:
     """Every broken internal link, missing anchor, bad tel:/mailto: and javascript: link in a built site."""
-    pages, files, dirs = _scan_site(site_dir)
+    pages, files, dirs = _scan_site(site_dir, parsed=parsed)
     base = _base(base_path)
     problems: list[Problem] = []
     for page_path in sorted(pages):
@@ -144,7 +171,7 @@ def check_site(site_dir: Path, *, base_path: str = "/") -> list[Problem]:
 MISSING_TARGET = ("no such page", "no such file")
 
 
-def confirm_problems(problems: Iterable[Problem], *, site_dir: Path, base_path: str = "/") -> list[Problem]:
+def confirm_problems(problems: Iterable[Problem], *, site_dir: Path, base_path: str = "/", parsed: ParsedPages | None = None) -> list[Problem]:
     """The problems that still stand in the site as it is now.
 
     check_site can run while the last files are still being written (the service worker, the
@@ -154,7 +181,7 @@ def confirm_problems(problems: Iterable[Problem], *, site_dir: Path, base_path: 
     problems = list(problems)
     if not any(p.reason in MISSING_TARGET for p in problems):
         return problems
-    pages, files, dirs = _scan_site(site_dir)
+    pages, files, dirs = _scan_site(site_dir, parsed=parsed)
     base = _base(base_path)
     kept = []
     for problem in problems:
@@ -211,11 +238,12 @@ def external_links_in_site(site_dir: Path, *, site_url: str | None = None) -> di
     return {url: sorted(where) for url, where in sorted(found.items())}
 
 
-def _scan_site(site_dir: Path) -> tuple[dict[str, _Page], set[str], set[str]]:
+def _scan_site(site_dir: Path, *, parsed: ParsedPages | None = None) -> tuple[dict[str, _Page], set[str], set[str]]:
     pages: dict[str, _Page] = {}
     files: set[str] = set()
     dirs: set[str] = {""}
     root = str(site_dir)
+    seen: set[str] = set()
     for here, dirnames, filenames in os.walk(root):
         rel = os.path.relpath(here, root)
         rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
@@ -223,8 +251,15 @@ def _scan_site(site_dir: Path) -> tuple[dict[str, _Page], set[str], set[str]]:
         for name in filenames:
             files.add(rel + name)
             if name.endswith(".html"):
-                with open(os.path.join(here, name), encoding="utf-8", errors="replace") as handle:
+                path = os.path.join(here, name)
+                if parsed is not None:
+                    seen.add(path)
+                    pages[rel + name] = parsed.parse(path)
+                    continue
+                with open(path, encoding="utf-8", errors="replace") as handle:
                     pages[rel + name] = _parse_page(handle.read())
+    if parsed is not None:
+        parsed.keep_only(seen)
     return pages, files, dirs
 
 
