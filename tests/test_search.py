@@ -21,6 +21,7 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS
 
 from conftest import ROOT, DataCopy
 from sitedata.data.load import load_site
+from sitedata.data.provenance import hours_since
 from sitedata.views import search
 from test_build import mkdocs_build
 
@@ -110,6 +111,21 @@ def test_a_service_result_carries_its_call_link_and_hours_from_the_data(index_da
     assert '"week"' in index_data["timetables"][ndah[6][0]]
     practice = rows["Redbridge 'Hub process' for domestic abuse during Covid-19"]
     assert practice[3] == "Good practice · Redbridge"
+
+
+def test_every_service_result_carries_the_age_of_its_hours_as_its_card_does(index_data: dict[str, Any], built: Path) -> None:
+    """A result without it would call hours from 2020 "Open now" while the card says to check them first."""
+    cards = dict(re.findall(r'data-service-id="([^"]+)"[^>]*?data-hours-since="([^"]*)"', (built / "directory" / "index.html").read_text(encoding="utf-8")))
+    site = load_site(today=date.today())  # noqa: DTZ011 - the data as it is now, as the build read it
+    by_name = {s["name"]: s for s in site.entries("services")}
+    services = [row for row in index_data["docs"] if row[0] == "service"]
+    assert len(services) == len(by_name)
+    for row in services:
+        service = by_name[row[1]]
+        since, note = index_data["ages"][row[7]]
+        assert (since, note) == hours_since(service, sources=site.by_key("sources")), row[1]
+        assert since == cards[service["id"]], row[1]
+    assert len(index_data["ages"]) == len({tuple(age) for age in index_data["ages"]})  # each age is written once
 
 
 def test_the_fallback_numbers_come_from_the_helplines_data(index_data: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from sitedata.data.hours import england_bank_holidays, timetable_json
 from sitedata.data.provenance import HoursAge, hours_age
@@ -23,6 +23,7 @@ from sitedata.text import month_year
 
 from .directory_site import LONDON, build_date, build_verified_site, card_state, expected_states, next_weekday, open_directory, shown_states
 from .harness import OpenPage, open_now_script, serve
+from .test_finder import _names, _status, _type
 
 pytestmark = pytest.mark.browser
 
@@ -202,3 +203,61 @@ def test_the_open_now_filter_shows_stale_hours_with_their_age(open_page: OpenPag
     assert GALOP in shown and MENS_ADVICE_LINE in shown and WOMENS_AID in shown  # open, open but stale, too old to judge
     label = page.locator(f"[data-service-id='{MENS_ADVICE_LINE}'] [data-open-state]").first.inner_text()
     assert label.startswith("Open now · closes 20:00 (hours confirmed with the service ") and label.endswith(", not since)")
+
+
+# A finder or search result carries the service's name as its title and its first timed channel's state.
+RESULT_JS = """els => els.map(el => {
+  const state = el.querySelector('[data-open-state][data-timetable]');
+  return {name: el.querySelector('.dv-search__title').textContent, state: state && state.getAttribute('data-open-state'),
+          label: state && state.textContent.trim(), age: state && state.getAttribute('data-hours-age')};
+})"""
+CARD_JS = """cards => cards.map(card => {
+  const state = card.querySelector('[data-open-state][data-timetable]');
+  return {name: card.querySelector('#' + CSS.escape(card.id + '-name')).textContent.trim(), state: state && state.getAttribute('data-open-state'),
+          label: state && state.textContent.trim(), age: state && state.getAttribute('data-hours-age')};
+})"""
+
+
+def _results_and_cards(page: Page) -> tuple[list[dict[str, str | None]], dict[str, dict[str, str | None]]]:
+    results = page.eval_on_selector_all("[data-finder-result]", RESULT_JS)
+    cards = {card["name"]: card for card in page.eval_on_selector_all("article[data-service-id]", CARD_JS)}
+    return results, cards
+
+
+def _wednesday_at_three() -> datetime:
+    """03:00 London on the first ordinary Wednesday after today: the 24-hour lines are open, the day lines closed."""
+    return _wednesday_noon().replace(hour=3)
+
+
+@pytest.mark.parametrize("site", ["real", "verified"])
+def test_finder_results_show_the_state_and_age_their_cards_show(open_page: OpenPage, site_url: str, verified_url: str, site: str) -> None:
+    """A result is judged like its card: the 2020 hours of the real data never say "Open now" in the finder either."""
+    page = open_directory(open_page, site_url if site == "real" else verified_url, at=_wednesday_noon()).page
+    _type(page, "line")
+    results, cards = _results_and_cards(page)
+    timed = [r for r in results if r["state"] is not None]
+    assert len(timed) >= 3
+    for result in timed:
+        assert result == cards[result["name"]], result["name"]
+    if site == "real":
+        assert {(r["state"], r["label"], r["age"]) for r in timed} == {("unknown", UNVERIFIED_CHECK, "very-stale")}
+    else:
+        assert {r["age"] for r in timed} == {"confirmed", "stale", "very-stale"}
+        assert "open" in {r["state"] for r in timed}
+
+
+def test_the_finder_open_now_filter_keeps_open_services_and_hours_too_old_to_judge(open_page: OpenPage, verified_url: str) -> None:
+    """As the directory's own filter: open now (stale or not), or too old to judge; closed services go."""
+    page = open_directory(open_page, verified_url, at=_wednesday_at_three()).page
+    _type(page, "line")
+    before, _ = _results_and_cards(page)
+    kept = [r["name"] for r in before if r["state"] == "open" or r["age"] == "very-stale"]
+    dropped = [r["name"] for r in before if r["name"] not in kept]
+    assert kept and dropped and any(r["state"] == "open" for r in before)
+    assert "Galop LGBT+ domestic abuse helpline" in dropped  # confirmed today, closed at 03:00
+    page.get_by_label("Only show services open now (UK time)").check()
+    expect(_status(page)).to_contain_text("open now or with hours too old to judge")
+    expect(page.locator("[data-finder-result] .dv-search__title")).to_have_count(len(kept))
+    assert _names(page.locator("[data-finder-result] .dv-search__title")) == kept
+    page.get_by_label("Only show services open now (UK time)").uncheck()
+    expect(page.locator("[data-finder-result]")).to_have_count(len(before))

@@ -17,8 +17,8 @@ words typed the same way. Each stem is kept in the first field it appears in, wi
 boost.
 
 Beside the index the script carries, per document, what a result shows (kind, title, URL, a line
-such as the area or who a service is for, a short summary, a call link and the compiled opening
-hours for open-now.js), the search vocabulary from data/search.yaml, the fallback services with
+such as the area or who a service is for, a short summary, a call link, the compiled opening
+hours for open-now.js and, as on the service's card, how old those hours are), the search vocabulary from data/search.yaml, the fallback services with
 their numbers from data/helplines.yaml, and the words offered as "did you mean".
 """
 
@@ -45,6 +45,7 @@ from sitedata import npm
 from sitedata.constants import PROJECT_DIR
 from sitedata.data.hours import compiled_hours
 from sitedata.data.load import SiteData, collector_paused
+from sitedata.data.provenance import hours_since
 from sitedata.text import phone_display, tel_uri
 from sitedata.views import directory
 
@@ -275,6 +276,8 @@ def documents(site: SiteData, *, urls: Mapping[str, str], sections: Iterable[Sec
     docs: list[dict[str, Any]] = []
     positions: dict[str, int] = {}
     timetables: dict[str, int] = {}
+    ages: dict[tuple[str, str], int] = {}
+    sources = site.by_key("sources")
     # A figure is a line of its group's card: its statement is searched as the group's text.
     figures: dict[str, list[str]] = {}
     for figure in site.entries("figures"):
@@ -292,7 +295,12 @@ def documents(site: SiteData, *, urls: Mapping[str, str], sections: Iterable[Sec
             }
             positions[ref] = len(rows)
             docs.append(_document(len(rows), fields))
-            rows.append(_row(kind, entry, title=title, url=urls[ref], start=start, audiences=audiences, timetables=timetables))
+            row = _row(kind, entry, title=title, url=urls[ref], start=start, audiences=audiences, timetables=timetables)
+            if kind == "service":
+                # How old its hours are, as on its card (data-hours-since, data-hours-note): without it a result
+                # would call 2020 hours "Open now" while the card says to check them first.
+                row.append(ages.setdefault(hours_since(entry, sources=sources), len(ages)))
+            rows.append(row)
     for section in sections:
         docs.append(_document(len(rows), {"title": [section.title], "keywords": [], "topics": [], "body": [section.text]}))
         rows.append(["page", section.title, section.url, KIND_NAMES["page"], _summary(section.text)])
@@ -300,6 +308,7 @@ def documents(site: SiteData, *, urls: Mapping[str, str], sections: Iterable[Sec
     shown = {
         "docs": rows,
         "timetables": list(timetables),
+        "ages": [list(age) for age in ages],
         "vocabulary": vocabulary(site, positions=positions),
         "fallback": fallback(site, urls=urls, positions=positions),
         "directory": urls["directory"],
