@@ -1,12 +1,23 @@
-"""Shared fixtures: copies of the data to break, and the project's paths."""
+"""Shared fixtures: copies of the data to break, the project's paths and the real site built once per run.
+
+Every test that builds a site is marked `build` here, whether or not its module says so: one that calls a
+builder, or uses a fixture that does, directly or through other fixtures (`pytest -m "not build"` runs
+the quick ones).
+"""
 
 from __future__ import annotations
 
+import inspect
+import re
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+import sitebuild
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "tests" / "fixtures" / "data" / "valid"
@@ -49,3 +60,40 @@ def real_data(tmp_path: Path) -> DataCopy:
     dest = tmp_path / "data"
     shutil.copytree(ROOT / "data", dest, ignore=shutil.ignore_patterns("schema", "README.md"))
     return DataCopy(dest)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built strict from data/ once per test run and shared by every worker (sitebuild.py). Read-only."""
+    return sitebuild.real_site(tmp_path_factory)
+
+
+# A call that builds a site (tests/sitebuild.py and the helpers over it), or runs MkDocs itself.
+_BUILDS = re.compile(
+    r"\b(mkdocs_build|shared_build|real_site|offline_copy|build_verified_site|verified_today_site|run_bench)\("
+    r"|[\"']mkdocs[\"'],\s*[\"'](build|serve)[\"']"
+)
+_SOURCES: dict[Callable[..., Any], str] = {}
+
+
+def _source(func: Callable[..., Any]) -> str:
+    if func not in _SOURCES:
+        try:
+            _SOURCES[func] = inspect.getsource(func)
+        except (OSError, TypeError):  # a fixture pytest itself provides
+            _SOURCES[func] = ""
+    return _SOURCES[func]
+
+
+def builds(item: pytest.Item) -> bool:
+    """Whether the test or any fixture it uses (pytest's closure of them) builds a site."""
+    if not isinstance(item, pytest.Function):
+        return False
+    funcs = [item.function, *(d.func for defs in item._fixtureinfo.name2fixturedefs.values() for d in defs)]
+    return any(_BUILDS.search(_source(func)) for func in funcs)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("build") is None and builds(item):
+            item.add_marker(pytest.mark.build)

@@ -12,32 +12,13 @@ import pytest
 
 from conftest import ROOT, DataCopy
 from payloads import ESCAPED, PAYLOADS, write_payload_data
+from sitebuild import mkdocs_build
 from sitedata.data.load import load_site
 from sitedata.data.provenance import HoursAge
 from sitedata.views import browser_constants
 from sitedata.views.search import read_site_index
 
 pytestmark = pytest.mark.build
-
-
-def mkdocs_build(site_dir: Path, *, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run a strict build of the project into `site_dir`, optionally from another data folder."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "hooks"), NO_MKDOCS_2_WARNING="1")
-    if data_dir is not None:
-        env["SITE_DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("real") / "site"
-    result = mkdocs_build(site)
-    assert result.returncode == 0, result.stderr
-    (site.parent / "build.log").write_text(result.stderr)
-    return site
 
 
 def test_a_build_prints_no_macros_chatter(real_site: Path) -> None:

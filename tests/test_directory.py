@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REAL_DATA_TODAY, ROOT, TODAY, DataCopy
+from sitebuild import mkdocs_build
 from sitedata.build import Settings, SettingsError
 from sitedata.constants import LONDON
 from sitedata.data.checks import warning_level
@@ -21,7 +22,6 @@ from sitedata.data.load import load_site
 from sitedata.data.provenance import HoursAge
 from sitedata.views.browser_constants import constants_script
 from sitedata.views.directory import directory_context, directory_html, hours_warnings
-from test_build import mkdocs_build
 
 BUILT_ON = date(2026, 11, 22)
 SCRIPTS = ROOT / "overrides" / "assets" / "javascripts"

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import ROOT, DataCopy
+from sitebuild import mkdocs_build
 from sitedata.data.load import load_site
 from sitedata.views.directory import AREA_PAGES_DIR, DIRECTORY_SRC, PAGE_SIZE_DEFAULT, area_pages, service_pages
 from sitedata.views.review import review_due
 from sitedata.views.search import read_site_index
-from test_build import mkdocs_build
 
 sys.path.insert(0, str(ROOT))
 from bench import synth  # noqa: E402

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,6 @@ from sitedata.data.crosschecks import evidence_problems
 from sitedata.data.errors import DataErrors
 from sitedata.data.load import load_site
 from sitedata.views.evidence import CHART_WIDTH, change_chart, number, table_chart
-from test_build import mkdocs_build
 
 REAL_TODAY = REAL_DATA_TODAY
 
@@ -131,15 +131,12 @@ def test_practice_figures_are_also_evidence_figures() -> None:
             assert figure["value"] in evidence.get(practice["id"], set()), (practice["id"], figure["value"])
 
 
-# The real site, built once for this module.
+# The real site (the session fixture real_site, conftest.py).
 
 
 @pytest.fixture(scope="module")
-def evidence_html(tmp_path_factory: pytest.TempPathFactory) -> str:
-    site = tmp_path_factory.mktemp("evidence") / "site"
-    result = mkdocs_build(site)
-    assert result.returncode == 0, result.stderr
-    return (site / "evidence" / "index.html").read_text()
+def evidence_html(real_site: Path) -> str:
+    return (real_site / "evidence" / "index.html").read_text()
 
 
 def _text(fragment: str) -> str:

@@ -14,7 +14,6 @@ from sitedata.data.errors import DataErrors
 from sitedata.data.load import load_site
 from sitedata.views.glossary import CONTENT_START, term_marker, trie_pattern
 from sitedata.views.search import read_site_index
-from test_build import mkdocs_build
 
 ARTICLE = CONTENT_START + "{}</article>"
 TIP = re.compile(
@@ -145,15 +144,7 @@ def test_the_real_glossary_passes_its_checks() -> None:
     assert len(site.entries("terms")) >= 50
 
 
-# The real site, built once for this module.
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("glossary") / "site"
-    result = mkdocs_build(site)
-    assert result.returncode == 0, result.stderr
-    return site
+# The real site (the session fixture real_site, conftest.py).
 
 
 class _Uses(HTMLParser):

@@ -432,7 +432,7 @@ def test_ordinary_csv_cells_are_left_alone(data: DataCopy, name: str) -> None:
 @pytest.mark.build
 def test_failure_3_the_build_refuses_dangerous_links_at_their_data_line(real_data: DataCopy, tmp_path: Path) -> None:
     """The strict build used to catch only some of these, at a line in site/; make serve served them."""
-    from test_build import mkdocs_build
+    from sitebuild import mkdocs_build
 
     path = real_data.path / "practices.yaml"
     text = path.read_text(encoding="utf-8")

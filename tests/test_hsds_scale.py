@@ -19,12 +19,12 @@ from frictionless import Package
 from jsonschema import Draft202012Validator
 
 from conftest import ROOT
+from sitebuild import mkdocs_build
 from sitedata.data.load import load_site
 from sitedata.postbuild import offline
 from sitedata.tools.hsds_import import Imported, Options, import_feed
 from sitedata.views import hsds, search
 from sitedata.views.directory import AREA_PAGES_DIR
-from test_build import mkdocs_build
 
 sys.path.insert(0, str(ROOT))
 from bench import synth  # noqa: E402

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from test_build import mkdocs_build
 
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 JAVA = shutil.which("java") or "/usr/bin/java"
@@ -40,13 +39,11 @@ ALLOWED = [
 
 
 @pytest.fixture(scope="module")
-def nu_messages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+def nu_messages(real_site: Path) -> tuple[Path, list[dict]]:
     """Every error the checker reports for the real site, built strict."""
     assert Path(JAVA).is_file(), "no Java runtime: install Debian's default-jre-headless (the Nu checker runs on Java)"
     assert VNU_JAR.is_file(), f"{VNU_JAR} is missing: run `make npm` (npm ci)"
-    site = tmp_path_factory.mktemp("nu") / "site"
-    built = mkdocs_build(site)
-    assert built.returncode == 0, built.stderr
+    site = real_site
     result = subprocess.run(
         [JAVA, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--skip-non-html", str(site)],
         capture_output=True, text=True, timeout=600, check=False,

@@ -17,7 +17,6 @@ from conftest import REAL_DATA_TODAY
 from sitedata.data.load import load_site
 from sitedata.views.search import read_site_index
 from sitedata.views.search import stems as search_stems
-from test_build import mkdocs_build
 
 REAL_TODAY = REAL_DATA_TODAY
 # Lists whose entries this inventory owns: every entry in them that cites a seed must be listed here.
@@ -430,15 +429,7 @@ def test_every_seed_is_a_source() -> None:
     assert all(site.by_key("sources")[s]["reference"].endswith(".txt") for s in INVENTORY)
 
 
-# The strict build of the real site, once for this module.
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("inventory") / "site"
-    result = mkdocs_build(folder)
-    assert result.returncode == 0, result.stderr
-    return folder
+# The strict build of the real site (the session fixture real_site, conftest.py).
 
 
 def _listings(index_html: str) -> dict[str, set[str]]:

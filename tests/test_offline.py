@@ -251,7 +251,7 @@ def test_the_offline_config_inherits_the_site_and_turns_on_the_offline_plugin() 
 def test_the_website_offers_the_zip_with_its_build_date_and_keeps_it_out_of_the_worker(
     tmp_path: Path, data: DataCopy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from test_build import mkdocs_build
+    from sitebuild import mkdocs_build
 
     made = offline.write_zip(site_dir=_offline_site(tmp_path, data), zip_path=tmp_path / "dist" / "offline.zip")
     monkeypatch.setenv("OFFLINE_ZIP", str(made.path))
@@ -273,7 +273,7 @@ def test_the_website_offers_the_zip_with_its_build_date_and_keeps_it_out_of_the_
 
 @pytest.mark.build
 def test_without_a_zip_the_website_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from test_build import mkdocs_build
+    from sitebuild import mkdocs_build
 
     monkeypatch.setenv("OFFLINE_ZIP", str(tmp_path / "none.zip"))
     result = mkdocs_build(tmp_path / "site")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REAL_DATA_TODAY, ROOT, DataCopy
+from sitebuild import mkdocs_build
 from sitedata.data.load import load_site
 from sitedata.views.render import render
 from sitedata.views.review import review_due, unverified_services
 from sitedata.views.search import read_site_index
-from test_build import mkdocs_build
 
 FAR_FUTURE = date(2100, 1, 1)
 WARNING = re.compile(

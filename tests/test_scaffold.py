@@ -17,11 +17,11 @@ from test_contributing import entry_from_template, yaml_block
 from test_contributing import section as contributing_section
 
 from conftest import ROOT, TODAY, DataCopy
+from sitebuild import mkdocs_build
 from sitedata.data.load import load_site
 from sitedata.data.yamlsource import load
 from sitedata.tools import scaffold
 from sitedata.views.search import read_site_index
-from test_build import mkdocs_build
 
 PRACTICE_FLAGS = (
     "practice",

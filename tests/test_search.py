@@ -23,7 +23,6 @@ from conftest import ROOT, DataCopy
 from sitedata.data.load import load_site
 from sitedata.data.provenance import hours_since
 from sitedata.views import search
-from test_build import mkdocs_build
 
 pytestmark = pytest.mark.build
 
@@ -42,11 +41,9 @@ build(config)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("site-search") / "site"
-    result = mkdocs_build(site)
-    assert result.returncode == 0, result.stderr
-    return site
+def built(real_site: Path) -> Path:
+    """The real site (the session fixture, conftest.py)."""
+    return real_site
 
 
 @pytest.fixture(scope="module")

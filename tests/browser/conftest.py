@@ -13,18 +13,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from test_build import mkdocs_build
-
 from .harness import CHROMIUM, CHROMIUM_ARGS, SUMMARY, OpenPage, Watched, serve, watched_page
 
 
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once with --strict."""
-    folder = tmp_path_factory.mktemp("browser-site") / "site"
-    result = mkdocs_build(folder)
-    assert result.returncode == 0, result.stderr
-    return folder
+def site_dir(real_site: Path) -> Path:
+    """The real site, built once per run with --strict (the session fixture real_site, tests/conftest.py). Read-only."""
+    return real_site
 
 
 @pytest.fixture(scope="session")

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import Page
 
+from sitebuild import mkdocs_build, shared_build
 from sitedata.data.hours import state_at
 from sitedata.data.load import load_site
 from sitedata.data.provenance import HoursAge, aged_state, hours_age
-from test_build import mkdocs_build
 
 from .harness import OpenPage, Watched
 
@@ -63,6 +64,15 @@ def build_verified_site(folder: Path, *, on: date | Mapping[str, date]) -> Path:
     result = mkdocs_build(site, data_dir=data)
     assert result.returncode == 0, result.stderr
     return site
+
+
+def verified_today_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """build_verified_site with every service confirmed today, built once per test run and shared (tests/sitebuild.py). Read-only."""
+
+    def make(folder: Path) -> None:
+        build_verified_site(folder, on=datetime.now(LONDON).date())
+
+    return shared_build(tmp_path_factory, "verified-today", make) / "site"
 
 
 def build_date(site_dir: Path) -> date:

@@ -1,5 +1,5 @@
 """The offline copy as `make offline` makes it (mkdocs.offline.yml, then the zip), unzipped into a
-temporary folder, and helpers to search it in Chromium. Built once per test process."""
+temporary folder, and helpers to search it in Chromium. Built once per test run."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Locator, Page
 
+from sitebuild import mkdocs_build, shared_build
+
 from .harness import ROOT, SEARCH_ANSWERED
 
 # Each result as search.js lists it, in rank order: its link, its first line of text (the title), its kind.
@@ -22,9 +24,6 @@ RESULTS_JS = """() => [...document.querySelectorAll('[data-site-search-box] [dat
   title: item.innerText.split('\\n')[0].trim(),
   kind: item.getAttribute('data-kind'),
 }))"""
-
-_built: dict[str, OfflineCopy] = {}
-
 
 @dataclass(frozen=True)
 class OfflineCopy:
@@ -45,32 +44,22 @@ class OfflineCopy:
 
 
 def offline_copy(tmp_path_factory: pytest.TempPathFactory) -> OfflineCopy:
-    """Build, zip and unzip the offline copy, once per process."""
-    if "copy" not in _built:
-        work = tmp_path_factory.mktemp("offline-copy")
-        env = dict(os.environ, PYTHONPATH=str(ROOT / "hooks"), NO_MKDOCS_2_WARNING="1")
-        build = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.offline.yml", "--site-dir", str(work / "site")],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+    """Build, zip and unzip the offline copy, once per test run (shared by the workers: tests/sitebuild.py). Read-only."""
+
+    def make(work: Path) -> None:
+        build = mkdocs_build(work / "site", config="mkdocs.offline.yml")
         assert build.returncode == 0, build.stderr
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "hooks"))
         pack = subprocess.run(
             [sys.executable, "-m", "sitedata.postbuild.offline", str(work / "site"), str(work / "offline.zip")],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
         )
         assert pack.returncode == 0, pack.stderr
         with zipfile.ZipFile(work / "offline.zip") as archive:
             archive.extractall(work / "unzipped")
-        _built["copy"] = OfflineCopy(folder=work / "unzipped", zip_path=work / "offline.zip")
-    return _built["copy"]
+
+    work = shared_build(tmp_path_factory, "offline-copy", make)
+    return OfflineCopy(folder=work / "unzipped", zip_path=work / "offline.zip")
 
 
 def search_box(page: Page) -> Locator:

@@ -18,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from sitedata.data.hours import england_bank_holidays
 
-from .directory_site import LONDON, areas, build_date, build_verified_site, expected_states, next_weekday, open_directory, services, visible_services
+from .directory_site import LONDON, areas, build_date, expected_states, next_weekday, open_directory, services, verified_today_site, visible_services
 from .harness import OpenPage, serve
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site with its services' hours confirmed today (directory_site.build_verified_site): these tests are about the open-now engine."""
-    return build_verified_site(tmp_path_factory.mktemp("verified-site"), on=datetime.now(LONDON).date())
+    return verified_today_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

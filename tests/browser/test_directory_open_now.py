@@ -19,7 +19,7 @@ from dateutil.easter import easter
 
 from sitedata.data.hours import EXPIRED_LABEL, TIMETABLE_DAYS, england_bank_holidays
 
-from .directory_site import LONDON, build_date, build_verified_site, card_state, expected_states, js_now, next_weekday, open_directory, services, shown_states
+from .directory_site import LONDON, build_date, card_state, expected_states, js_now, next_weekday, open_directory, services, shown_states, verified_today_site
 from .harness import OpenPage, serve
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site with its services' hours confirmed today (directory_site.build_verified_site): these tests are about the open-now engine."""
-    return build_verified_site(tmp_path_factory.mktemp("verified-site"), on=datetime.now(LONDON).date())
+    return verified_today_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

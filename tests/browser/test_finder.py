@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from payloads import write_payload_data
+from sitebuild import mkdocs_build
 from sitedata.views import search
-from test_build import mkdocs_build
 
 from .harness import AXE_SCRIPT, DESKTOP, OpenPage, Watched, serve, watched_page
 from .offline_copy import OfflineCopy, offline_copy

@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Page, Request, Route, expect
 
+from sitebuild import mkdocs_build
 from sitedata.postbuild import offline
-from test_build import mkdocs_build
 
 from .harness import ROOT, is_own_url
 from .offline_copy import run_search

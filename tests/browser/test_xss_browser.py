@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from payloads import PAYLOADS, write_payload_data
-from test_build import mkdocs_build
+from sitebuild import mkdocs_build
 
 from .harness import OpenPage, report, run_search, serve, site_pages
 
