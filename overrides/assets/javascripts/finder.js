@@ -5,8 +5,8 @@
  * without JavaScript there is only the plain list. It is the site search (search.js,
  * window.dvSearch) kept to services: the same prebuilt index, loaded on first focus or input, the
  * same matching and ranking. Each result shows its open-now state (open-now.js evaluates it) and a
- * call link. With the directory's "Only show services open now" ticked, only services open now (and,
- * as in the directory, those whose hours are too old to judge) are listed, and the list follows open-now.js's "openstatechange" events. The count is in a polite
+ * call link. "Only show services open now" keeps, as in the directory, those open now or too old to
+ * judge, and the list follows open-now.js's "openstatechange" events. The count is in a polite
  * live region.
  *
  * The words typed stay in the box: never in the address, the history or storage.
@@ -47,7 +47,6 @@
     refreshing = false;
     var open = !!(openOnly && openOnly.checked);
     if (open) {
-      // As the directory's filter: open now, or hours too old to judge (hiding those would say they are closed).
       items.forEach(function (item) {
         if (window.openNow.stateOf(item) !== window.DAPG.hours.open && !item.querySelector(TOO_OLD)) item.remove();
       });
@@ -67,10 +66,9 @@
       list.after(empty);
       return say(open ? "No service open now matches. Untick “open now” to see the others." : "No services match. Check the spelling or try other words.");
     }
-    var judged = open && !shown.some(function (item) { return item.querySelector(TOO_OLD); });
-    var what = judged ? " open now" : "";
-    var also = open && !judged ? ", open now or with hours too old to judge" : "";
-    say((n === 1 ? "1 service" + what + " matches" : n.toLocaleString("en-GB") + " services" + what + " match") + also + (n > SHOWN ? ", the best " + SHOWN + " are listed" : ""));
+    var old = open && shown.some(function (item) { return item.querySelector(TOO_OLD); });
+    var what = open && !old ? " open now" : "";
+    say((n === 1 ? "1 service" + what + " matches" : n.toLocaleString("en-GB") + " services" + what + " match") + (old ? ", open now or with hours too old to judge" : "") + (n > SHOWN ? ", the best " + SHOWN + " are listed" : ""));
   }
 
   input.addEventListener("focus", function () { search.load(show); });

@@ -269,8 +269,7 @@
     item.append(title, meta);
     if (row[0] === "service") {
       item.setAttribute("data-service-id", "search-" + result.at);
-      // How old the hours are, as on the card: open-now.js reads these from the result as from a card,
-      // so hours too old to judge never show "Open now" here either.
+      // The age of the hours, as on the card (open-now.js judges a result as a card).
       var age = engine.data.ages[row[7]];
       item.setAttribute("data-hours-since", age[0]);
       item.setAttribute("data-hours-note", age[1]);
