@@ -91,10 +91,12 @@ lint: install
 	$(BIN)/ruff check hooks tests bench
 
 # Every test, on both cores (pytest-xdist; one test file stays on one worker so its fixtures are
-# built once), then the 15 slowest. The data must already be in `make fmt`'s form.
+# built once), then the 15 slowest. Files go to the workers in folder order, browser/ and integration/
+# (few, long tests) before unit/ (many short ones), so the short ones fill the end; xdist's own order,
+# most tests first, left a long browser file for last. The data must already be in `make fmt`'s form.
 test: install browser java npm lint
 	@$(BIN)/python -m sitedata fmt --check
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # Runs make fmt, make check and the workflow checks before each commit (.pre-commit-config.yaml).
 pre-commit: install

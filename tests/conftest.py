@@ -1,8 +1,9 @@
 """Shared fixtures: copies of the data to break, the project's paths and the real site built once per run.
 
-Every test that builds a site is marked `build` here, whether or not its module says so: one that calls a
-builder, or uses a fixture that does, directly or through other fixtures (`pytest -m "not build"` runs
-the quick ones).
+The tests live in three folders: unit/ (no site is built), integration/ (strict builds, MkDocs serve,
+ProperDocs) and browser/ (Chromium over built sites and pages). Every test in integration/ and browser/
+is marked `build`, and a test in unit/ that builds a site stops the collection: `pytest tests/unit`, or
+`pytest -m "not build"`, is the quick set.
 """
 
 from __future__ import annotations
@@ -94,6 +95,14 @@ def builds(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    wrong = []
     for item in items:
-        if item.get_closest_marker("build") is None and builds(item):
+        folder = item.path.relative_to(ROOT / "tests").parts[0]
+        if folder in ("integration", "browser"):
             item.add_marker(pytest.mark.build)
+        if folder == "browser":
+            item.add_marker(pytest.mark.browser)
+        if folder == "unit" and (builds(item) or item.get_closest_marker("build") or item.get_closest_marker("browser")):
+            wrong.append(item.nodeid)
+    if wrong:
+        raise pytest.UsageError("these unit tests build a site or drive a browser: move them to tests/integration or tests/browser:\n  " + "\n  ".join(wrong))

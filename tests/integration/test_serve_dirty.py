@@ -28,8 +28,6 @@ from mkdocs.exceptions import Abort
 from conftest import ROOT, DataCopy
 from sitedata.views.search import read_site_index
 
-pytestmark = pytest.mark.build
-
 SERVE_URL = "http://127.0.0.1:8000/"
 # The gzip header names the file by its full path, so the copies differ only there.
 NOT_COMPARED = {"sitemap.xml.gz"}

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hooks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "hooks"))
 
 from sitedata.data.hours import (  # noqa: E402
     EXPIRED_LABEL,

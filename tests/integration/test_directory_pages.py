@@ -20,8 +20,6 @@ from sitedata.views.search import read_site_index
 sys.path.insert(0, str(ROOT))
 from bench import synth  # noqa: E402
 
-pytestmark = pytest.mark.build
-
 TODAY = datetime.now(ZoneInfo("Europe/London")).date()
 SIZE = PAGE_SIZE_DEFAULT + 40
 CARD = re.compile(r'<article class="dv-card dv-service" id="(?P<id>[^"]+)" data-service-id=')

@@ -18,7 +18,7 @@ from sitedata.constants import LONDON
 from sitedata.data.errors import DataErrors
 from sitedata.postbuild import links
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=links.LONDON)
 # Small limits so every failure mode resolves in about two seconds.

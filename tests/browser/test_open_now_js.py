@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "hooks"))
+from sitedata.data.hours import EXPIRED_LABEL, compile_timetable, state_at, weekly_summary
 
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, open_now_files  # noqa: E402 - the one place the launch flags live
+from .harness import CHROMIUM, CHROMIUM_ARGS, open_now_files  # the one place the launch flags live
 
-from sitedata.data.hours import EXPIRED_LABEL, compile_timetable, state_at, weekly_summary  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.browser
 
 FIXTURE = ROOT / "tests" / "fixtures" / "open_now" / "index.html"
 LONDON = ZoneInfo("Europe/London")

@@ -5,20 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from datetime import date
-from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 import pytest
 
 from conftest import REAL_DATA_TODAY, DataCopy
 from sitedata.data.hours import TIMETABLE_DAYS, compile_timetable, week_rows
 from sitedata.data.load import load_site
-from sitedata.views.directory import EXPORTS
 from sitedata.views.exports import CSV_COLUMNS, SERVICES_CSV, SERVICES_JSON, export_files
-from sitedata.views.hsds import DATAPACKAGE as HSDS_DATAPACKAGE
 
 BUILT_ON = date(2026, 11, 22)
 
@@ -102,20 +97,3 @@ def test_csv_cells_never_start_a_formula(data: DataCopy, start: str) -> None:
 # In the built site.
 
 
-@pytest.mark.build
-def test_built_site_has_the_downloads_linked_from_the_directory(real_site: Path) -> None:
-    site = real_site
-    generated = date.fromisoformat(json.loads((site / SERVICES_JSON).read_text(encoding="utf-8"))["generated"])
-    expected = export_files(load_site(today=generated), generated=generated)
-    for path, content in expected.items():
-        assert (site / path).read_bytes().decode("utf-8") == content, path
-    page = (site / "directory" / "index.html").read_text(encoding="utf-8")
-    links = re.findall(r'href="([^"]*exports[^"]*)"', page)
-    targets = {urljoin("/directory/", href) for href in links}
-    assert {"/" + path for path, _title in EXPORTS} <= targets
-    # The HSDS tables are reached through their datapackage.json, which names every CSV beside it.
-    package = json.loads(expected[HSDS_DATAPACKAGE])
-    tables = {f"exports/hsds/{r['path']}" for r in package["resources"]}
-    assert tables | {path for path, _title in EXPORTS} | {SERVICES_JSON, SERVICES_CSV} >= set(expected)
-    assert "/exports/" in targets  # the page that documents the mapping
-    assert (site / "exports" / "index.html").is_file()

@@ -16,7 +16,6 @@ import json
 import os
 import random
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,13 +27,13 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "hooks"))
+from sitedata.data import hours
+from sitedata.data.hours import OpenState, compile_timetable, england_bank_holidays, evaluation_error, hours_error, state_at
 
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, open_now_files  # noqa: E402 - the one place the launch flags live
+from .harness import CHROMIUM, CHROMIUM_ARGS, open_now_files  # the one place the launch flags live
 
-from sitedata.data import hours  # noqa: E402
-from sitedata.data.hours import OpenState, compile_timetable, england_bank_holidays, evaluation_error, hours_error, state_at  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.browser
 
 LONDON = ZoneInfo("Europe/London")
 REFERENCE = ROOT / "tests" / "opening_hours_reference.js"

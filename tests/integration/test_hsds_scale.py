@@ -29,8 +29,6 @@ from sitedata.views.directory import AREA_PAGES_DIR
 sys.path.insert(0, str(ROOT))
 from bench import synth  # noqa: E402
 
-pytestmark = pytest.mark.build
-
 SIZE = 3000
 TODAY = datetime.now(ZoneInfo("Europe/London")).date()  # builds use today's date
 CARD = re.compile(r'<article class="dv-card dv-service" id="(?P<id>[^"]+)" data-service-id=')

@@ -13,11 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT
-
-pytestmark = pytest.mark.build
 
 GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 SW_VERSION = re.compile(rb'"version":"[0-9a-f]+"')

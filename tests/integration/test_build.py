@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT, DataCopy
 from payloads import ESCAPED, PAYLOADS, write_payload_data
 from sitebuild import mkdocs_build
@@ -17,8 +15,6 @@ from sitedata.data.load import load_site
 from sitedata.data.provenance import HoursAge
 from sitedata.views import browser_constants
 from sitedata.views.search import read_site_index
-
-pytestmark = pytest.mark.build
 
 
 def test_a_build_prints_no_macros_chatter(real_site: Path) -> None:
