@@ -78,7 +78,7 @@ browser:
 	fi
 	@$(CHROMIUM_BIN) --version
 
-# The W3C Nu HTML checker (npm vnu-jar, tests/test_html_valid.py) runs on Java.
+# The W3C Nu HTML checker (npm vnu-jar, tests/integration/test_html_valid.py) runs on Java.
 java:
 	@if ! command -v java >/dev/null; then \
 	  echo "==> installing Debian's Java runtime for the Nu HTML checker (needs root)"; \

@@ -1,5 +1,5 @@
 /*
- * The reference evaluator for the differential test (tests/test_hours_differential.py): the OSM
+ * The reference evaluator for the differential test (tests/browser/test_hours_differential.py): the OSM
  * project's opening_hours.js (npm opening_hours, pinned in package-lock.json; a devDependency that
  * never ships in the site).
  *

@@ -17,7 +17,6 @@ import os
 import random
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -25,12 +24,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from sitedata.data import hours
 from sitedata.data.hours import OpenState, compile_timetable, england_bank_holidays, evaluation_error, hours_error, state_at
 
-from .harness import CHROMIUM, CHROMIUM_ARGS, open_now_files  # the one place the launch flags live
+from .harness import open_now_files  # the one place the launch flags live
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
@@ -361,15 +360,6 @@ def _show(value: object) -> str:
 
 
 # --- the same corpus through open-now.js in Chromium, the device in New York ---------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium; if it cannot start, the test fails rather than skips."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _browser_pairs() -> list[tuple[int, datetime]]:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from sitedata.data.hours import EXPIRED_LABEL, compile_timetable, state_at, weekly_summary
 
-from .harness import CHROMIUM, CHROMIUM_ARGS, open_now_files  # the one place the launch flags live
+from .harness import open_now_files  # the one place the launch flags live
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
@@ -42,15 +41,6 @@ LOOP_GUARD_JS = """(() => {
 STATES_JS = """els => els.map(el => ({
   id: el.id, state: el.getAttribute('data-open-state'), label: el.textContent
 }))"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium; if it cannot start, every test here fails rather than skips."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

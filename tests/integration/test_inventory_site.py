@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from conftest import REAL_DATA_TODAY
+from sitedata.data.load import SiteData, load_site
 from sitedata.views.search import read_site_index
 from sitedata.views.search import stems as search_stems
+
+
+@pytest.fixture(scope="module")
+def site() -> SiteData:
+    return load_site(today=REAL_DATA_TODAY)
 
 
 def _listings(index_html: str) -> dict[str, set[str]]:

@@ -34,7 +34,7 @@ def layer_of(name: str) -> int:
     for index, (_label, prefixes) in enumerate(LAYERS):
         if any(name == p or name.startswith(p + ".") for p in prefixes):
             return index
-    raise AssertionError(f"{name} has no layer: add it to LAYERS in tests/test_layers.py")
+    raise AssertionError(f"{name} has no layer: add it to LAYERS in tests/unit/test_layers.py")
 
 
 def imports(path: Path) -> set[str]:

@@ -104,7 +104,7 @@ def test_card_context_carries_the_markup_contract(data: DataCopy) -> None:
     (card,) = directory_context(site, start=TODAY)["services"]
     assert (card["verified_date"], card["hours_since"]) == ("2026-01-20", "2026-01-20")
     # The thresholds and the "check before you rely on this" wording are the same for every card: they reach
-    # the browser once, in site-constants.js (tests/test_browser_constants.py), not on each card.
+    # the browser once, in site-constants.js (tests/unit/test_browser_constants.py), not on each card.
     assert not {"hours_stale_months", "hours_very_stale_months", "hours_check_label"} & card.keys()
 
 

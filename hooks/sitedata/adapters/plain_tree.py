@@ -11,7 +11,7 @@
 Then a plain build (`mkdocs build -f DIR/mkdocs.yml`, Material and nothing else of ours) and
 `python -m sitedata postbuild DIR SITE_DIR` give the same site as the normal build: the post-build step
 adds the glossary definitions and the security policy to every written page, the search index, the
-link check and the service worker (tests/test_generators.py compares the two in CI).
+link check and the service worker (tests/integration/test_generators.py compares the two in CI).
 """
 
 from __future__ import annotations

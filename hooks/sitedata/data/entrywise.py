@@ -8,7 +8,7 @@ the versions of the libraries that parse and check, Python's. The checks that ne
 or today's date (unique keys, references, dates, review dates, the cross-entry checks) run every time,
 over the whole data, from the cached values and the few facts they need about each entry.
 
-The result is the one `load_site` gives, value for value and error for error; tests/test_entrywise.py
+The result is the one `load_site` gives, value for value and error for error; tests/unit/test_entrywise.py
 compares them. Whenever the fast reading is unsure it reads the whole file as load_site does: a file
 whose layout is unusual, whose skeleton or one of whose entries does not parse cleanly on its own, or
 whose schema cannot be checked entry by entry. A file that fails validation is validated whole too.

@@ -1,6 +1,6 @@
 """The directory as downloads: services as JSON and CSV, and the Open Referral HSDS 3.0 forms (hsds.py).
 
-docs/exports.md documents every field and the HSDS mapping; tests/test_exports.py holds them to it.
+docs/exports.md documents every field and the HSDS mapping; tests/unit/test_exports.py holds them to it.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 
 Fields that begin with `x-` are extension fields: what we hold and HSDS has no field for. With them
 the records carry every field of data/helplines.yaml, so `import-hsds` can read our own export back
-without loss. docs/exports.md documents the mapping; tests/test_hsds.py validates both forms against
+without loss. docs/exports.md documents the mapping; tests/unit/test_hsds.py validates both forms against
 the official schemas.
 """
 
@@ -41,7 +41,7 @@ REVIEWED = "last_reviewed"
 BANK_HOLIDAYS_ROW = "Bank holidays"
 
 # The HSDS 3.0 tables we publish, in the order of the official datapackage.json, with their fields
-# (name, Table Schema type, format, required) exactly as it defines them. tests/test_hsds.py compares them.
+# (name, Table Schema type, format, required) exactly as it defines them. tests/unit/test_hsds.py compares them.
 _STR, _UUID = ("string", None), ("string", "uuid")
 TABLES: dict[str, tuple[str, tuple[tuple[str, str, str | None, bool], ...]]] = {
     "organization": ("organizations.csv", (

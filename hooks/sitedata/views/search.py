@@ -155,7 +155,7 @@ class _LunrJsStemmer(PorterStemmer):
 
     lunr.py turns a final y into i when the stem has a vowel ('gay' -> 'gai'); lunr.js 2.3.9 does it
     only after a consonant, and not for a two-letter word ('gay' stays, 'try' -> 'tri'). Checked on
-    every word of the site against lunr.js in tests/test_search.py.
+    every word of the site against lunr.js in tests/unit/test_search.py.
     """
 
     def step1c(self) -> None:
