@@ -16,7 +16,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("data", ("sitedata.data",)),
     ("views", ("sitedata.views",)),
     ("post-build", ("sitedata.postbuild",)),
-    ("build", ("sitedata.build",)),
+    ("build", ("sitedata.build", "sitedata.rebuild")),
     ("editor tools and adapters", ("sitedata.tools", "sitedata.adapters")),
     ("command line", ("sitedata.cli", "sitedata.__main__")),
 )

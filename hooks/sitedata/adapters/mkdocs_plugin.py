@@ -9,16 +9,12 @@ event priorities: every step that must follow another is called in order from on
 - on_post_page, on_post_template: glossary definitions and the security policy on the finished page.
 - on_post_build: the core's post-build steps; then the external link check when CHECK_EXTERNAL_LINKS=1.
 
-Under `mkdocs serve --dirty` (`make serve`) a rebuild re-renders only the pages whose inputs changed
-(_Written): MkDocs asks each page's File.is_modified(), which here compares a fingerprint of what the
-page is made from (its own HTML or Markdown, the data macros it called and what they give now, and
-what every page shares: the config, the theme folder, the glossary, the file list) with the one it
-had when last written. Outputs of pages and files the build no longer makes are deleted.
+Under `mkdocs serve --dirty` (`make serve`) a rebuild re-renders only the pages whose inputs changed:
+MkDocs asks each page's File.is_modified(), and the core's DirtyRebuild (sitedata.rebuild) answers.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -39,6 +35,7 @@ from sitedata.build import Build, Message, Settings, SettingsError, digest
 from sitedata.constants import DATA_DIR, LONDON
 from sitedata.data.errors import DataErrors
 from sitedata.postbuild import links, offline
+from sitedata.rebuild import CompiledTemplates, DirtyRebuild, Written, settings_digest
 from sitedata.views.search import SearchError
 from sitedata.views.toc import toc_tokens
 
@@ -59,45 +56,6 @@ def _not_the_dirty_warning(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith(_DIRTY_WARNING)
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """The theme's templates compiled once per `mkdocs serve`, not again at every rebuild (MkDocs makes a new Jinja
-    environment each time). Jinja checks each template's source against the checksum kept with its code, so an edited
-    template is compiled again; `env_key` keeps code made under other environment options apart."""
-
-    def __init__(self) -> None:
-        self.env_key = ""
-        self._code: dict[str, bytes] = {}
-
-    def use_for(self, env: jinja2.Environment, *, key: str) -> None:
-        if key != self.env_key:
-            self.env_key, self._code = key, {}
-        env.bytecode_cache = self
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-class _Written:
-    """What the builds wrote into one site folder: each page's fingerprint and macros when written, and every output path.
-
-    It lives on the plugin instance, which MkDocs keeps across `mkdocs serve` rebuilds. A page's record is
-    dropped before it is rendered and set again only when the whole build succeeds, so a page left half-built
-    by a failed build is rendered again next time.
-    """
-
-    def __init__(self, site_dir: str = "") -> None:
-        self.site_dir = site_dir
-        self.pages: dict[str, str] = {}
-        self.macros: dict[str, frozenset[str]] = {}
-        self.outputs: set[str] = set()
-        self.parsed = links.ParsedPages()
-
-
 class SitePlugin(BasePlugin):  # type: ignore[type-arg]
     """The site's one MkDocs plugin."""
 
@@ -109,21 +67,15 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         self.serving = serving
         self.dirty = dirty
         self.built: Build | None = None  # the last build: the next one reuses what it made from the same inputs
-        self._written = _Written()
-        self._compiled = _CompiledTemplates()
+        self._written = Written()  # what the builds wrote into the site folder (dirty rebuilds)
+        self._compiled = CompiledTemplates()
         self._new_build()
 
     def _new_build(self) -> None:
         """Forget the last build's working state (not what it wrote)."""
         self._config = ""  # the fingerprint of the config and theme folder
-        self._shared = ""  # of what every page shares
-        self._all_files = ""  # of the list of files (prose pages' links resolve against it)
-        self._everything = False  # re-render every page: a nav title comes from a page's content
-        self._modified: dict[str, bool] = {}
-        self._pages: set[str] = set()  # this build's pages
-        self._calls: dict[str, set[str]] = {}
+        self._dirty: DirtyRebuild | None = None
         self._made: dict[str, list[str]] = {}  # each page's macro output, in the order its placeholders were given
-        self._pending: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember `mkdocs serve` (no service worker there) and a dirty build (pages re-rendered only when their inputs
@@ -158,8 +110,8 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         self._config = _config_digest(config) if self.serving or self.dirty else ""
         if self.dirty:
             if self._written.site_dir != config.site_dir:
-                self._written = _Written(config.site_dir)
-            self._shared = digest(built.shared_digest(), self._config)
+                self._written = Written(config.site_dir)
+            self._dirty = DirtyRebuild(built, self._written, settings=self._config)
         return config
 
     def _bound(self, name: str, macro: Any, macros: Any) -> Any:
@@ -172,7 +124,8 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
 
         def call() -> str:
             page = macros.page
-            self._calls.setdefault(page.file.src_uri, set()).add(name)
+            if self._dirty is not None:
+                self._dirty.called(page.file.src_uri, name)
             made = self._made.setdefault(page.file.src_uri, [])
             made.append(macro(page.url))
             return _placeholder(len(made) - 1)
@@ -201,8 +154,8 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         source = files.get_file_from_path(offline.SW_SOURCE_PATH)
         if source is not None:  # the service worker is written to the site root after the build
             files.remove(source)
-        if self.dirty:  # the docs and theme files: a page added to or gone from the nav changes every page's nav
-            self._shared = digest(self._shared, *sorted(file.src_uri for file in files))
+        if self._dirty is not None:
+            self._dirty.source_files(file.src_uri for file in files)
         plan = built.plan(file.src_uri for file in files)
         for planned_file in plan.files:
             if planned_file.text is not None:
@@ -215,16 +168,18 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
                 raise PluginError(f"{planned.src}: MkDocs serves it at '{file.url}' but the plan says '{planned.url}' (sitedata.views.paths)")
             files.append(file)
         built.start_search()
-        if self.dirty:
-            self._all_files = digest(*sorted(file.src_uri for file in files))
-        for file in files.documentation_pages(inclusion=lambda _: True):
-            # MkDocs' own test is the file's modification time, which says nothing about a page made from the data.
-            file.is_modified = partial(self._is_modified, file)  # type: ignore[method-assign]
+        if self._dirty is not None:
+            self._dirty.all_files(file.src_uri for file in files)
+            for file in files.documentation_pages(inclusion=lambda _: True):
+                # MkDocs' own test is the file's modification time, which says nothing about a page made from the data.
+                modified = partial(self._dirty.modified, file.src_uri, dest=Path(file.abs_dest_path), url=file.url, source=partial(_source, file))
+                file.is_modified = modified  # type: ignore[method-assign]
         return files
 
     def on_nav(self, nav: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         """A nav entry without a title in mkdocs.yml takes its page's: then every page is rendered, or the others' navs would miss it."""
-        self._everything = any(page.title is None for page in nav.pages)
+        if self._dirty is not None:
+            self._dirty.render_everything(any(page.title is None for page in nav.pages))
         return nav
 
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
@@ -232,42 +187,15 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         builds wrote and this one does not make (a removed entry's page)."""
         if self.serving:
             self._compiled.use_for(env, key=digest(self._config, *sorted(env.extensions)))
-        if self.dirty:
-            self._pages = {file.src_uri for file in files.documentation_pages(inclusion=lambda _: True)}
-            current = {file.abs_dest_path for file in files}
-            for path in sorted(self._written.outputs - current):
-                _remove(Path(path), site_dir=Path(config.site_dir))
-            self._written.outputs = current
+        if self._dirty is not None:
+            pages = (file.src_uri for file in files.documentation_pages(inclusion=lambda _: True))
+            self._dirty.outputs(pages=pages, outputs=(file.abs_dest_path for file in files), site_dir=Path(config.site_dir))
         return env
-
-    def _is_modified(self, file: File) -> bool:
-        """Whether a dirty build renders this page: always, unless it was written before from the same inputs."""
-        if not self.dirty or self._everything:
-            return True
-        src = file.src_uri
-        if src not in self._modified:
-            before = self._written.pages.get(src)
-            self._modified[src] = (
-                before is None
-                or not os.path.isfile(file.abs_dest_path)
-                or before != self._fingerprint(file, macros=self._written.macros.get(src, frozenset()))
-            )
-        return self._modified[src]
-
-    def _fingerprint(self, file: File, *, macros: frozenset[str]) -> str:
-        """Everything the page is made from: a generated page's HTML; a prose page's Markdown, the file list and its macros' output."""
-        built = self._build()
-        own = built.page_digest(file.src_uri)
-        if own is None:
-            source = Path(file.abs_src_path).read_bytes() if file.abs_src_path else file.content_bytes
-            own = digest(source.decode("utf-8", "surrogateescape"), self._all_files, built.macro_digest(macros, here=file.url))
-        return digest(self._shared, own)
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page:
         """The page is about to be rendered: forget its record until the build succeeds, and note the macros it calls."""
-        if self.dirty:
-            self._written.pages.pop(page.file.src_uri, None)
-            self._calls[page.file.src_uri] = set()
+        if self._dirty is not None:
+            self._dirty.rendering(page.file.src_uri)
         return page
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -283,9 +211,8 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
         return html
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        if self.dirty:
-            src = page.file.src_uri
-            self._pending[src] = self._fingerprint(page.file, macros=frozenset(self._calls.get(src, ())))
+        if self._dirty is not None:
+            self._dirty.rendered(page.file.src_uri, url=page.file.url, source=partial(_source, page.file))
         return self._finish(output, where=page.file.src_uri)
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
@@ -303,18 +230,8 @@ class SitePlugin(BasePlugin):  # type: ignore[type-arg]
                 self._build().check_external_links(site_dir, now=datetime.now(LONDON), log=_log)
             except DataErrors as exc:
                 raise PluginError(exc.report(outcome="the external link check did not run.")) from None
-        if self.dirty:
-            log.info("dirty rebuild: %d of %d pages rendered again (the others' inputs did not change)", len(self._pending), len(self._pages))
-            self._remember_written()
-
-    def _remember_written(self) -> None:
-        """The build succeeded: each page written now is recorded with its fingerprint; pages no longer built are forgotten."""
-        written = self._written
-        for src, fingerprint in self._pending.items():
-            written.pages[src] = fingerprint
-            written.macros[src] = frozenset(self._calls.get(src, ()))
-        written.pages = {src: value for src, value in written.pages.items() if src in self._pages}
-        written.macros = {src: value for src, value in written.macros.items() if src in written.pages}
+        if self._dirty is not None:
+            log.info("%s", self._dirty.succeeded())
 
     def _finish(self, html: str, *, where: str) -> str:
         try:
@@ -334,36 +251,21 @@ def _placeholder(index: int) -> str:
 
 
 def _config_digest(config: MkDocsConfig) -> str:
-    """A fingerprint of what shapes every page beyond the data: the config files, `extra:`, the theme folder and the data folder."""
-    texts = []
+    """What shapes every page beyond the data: the config file and those it inherits, `extra:`, the theme folder and the data folder."""
+    texts: list[str] = []
     path = Path(config.config_file_path) if config.config_file_path else None
     while path is not None and path.is_file() and len(texts) < 10:
-        text = path.read_text(encoding="utf-8")
-        texts.append(text)
-        parent = _INHERIT.search(text)
+        texts.append(path.read_text(encoding="utf-8"))
+        parent = _INHERIT.search(texts[-1])
         path = (path.parent / parent.group(1)) if parent else None
-    # The build's time is not shown on any page; everything else in extra: may be.
-    extra = {key: value for key, value in config.extra.items() if key != "build_time"}
-    theme = []
-    if config.theme.custom_dir:
-        root = Path(config.theme.custom_dir)
-        theme = sorted(f"{p.relative_to(root)}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in root.rglob("*") if p.is_file())
-    return digest(
-        *texts, json.dumps(extra, sort_keys=True, default=str), *theme, config.site_url or "", str(config.use_directory_urls),
-        os.environ.get(DATA_DIR_VARIABLE, ""), os.environ.get(ZIP_VARIABLE, ""),
-    )
+    theme_dir = Path(config.theme.custom_dir) if config.theme.custom_dir else None
+    other = (config.site_url or "", str(config.use_directory_urls), os.environ.get(DATA_DIR_VARIABLE, ""), os.environ.get(ZIP_VARIABLE, ""))
+    return settings_digest(config_texts=texts, extra=config.extra, theme_dir=theme_dir, other=other)
 
 
-def _remove(path: Path, *, site_dir: Path) -> None:
-    """Delete a file the build no longer makes, and the folders it leaves empty (never the site folder itself)."""
-    path.unlink(missing_ok=True)
-    folder = path.parent
-    while folder != site_dir and site_dir in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:  # not empty
-            return
-        folder = folder.parent
+def _source(file: File) -> bytes:
+    """A page's source: its Markdown file, or the text a generated page was given."""
+    return Path(file.abs_src_path).read_bytes() if file.abs_src_path else file.content_bytes
 
 
 def _offline_plugin_on(config: MkDocsConfig) -> bool:
