@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -110,6 +111,11 @@ def open_now_script(*, hours_age: HoursAge | None = None) -> str:
     return browser_constants.constants_script(hours_age=hours_age or HoursAge()) + OPEN_NOW_SCRIPT.read_text(encoding="utf-8")
 
 
+# Every URL is_own_url refuses, as a pattern Playwright matches in the browser: only these requests come to Python
+# (_only_own_hosts), so a page's own requests are not each held up on a round trip through this process.
+NOT_OWN_URL = re.compile(r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?:[:/?#]|$)|(?:file|data|blob|about):)")
+
+
 def is_own_url(url: str) -> bool:
     """A URL this site may request: our own server on the loopback interface, a file, or inline data."""
     parts = urlsplit(url)
@@ -165,7 +171,7 @@ def watched_page(browser: Browser, *, viewport: dict[str, int] = DESKTOP, bypass
     context = browser.new_context(viewport=viewport, bypass_csp=bypass_csp, service_workers="block", **options)
     page = context.new_page()
     watched = Watched(page=page, context=context)
-    context.route("**/*", functools.partial(_only_own_hosts, watched))
+    context.route(NOT_OWN_URL, functools.partial(_only_own_hosts, watched))
     context.expose_binding("__reportCspViolation", lambda _source, text: watched.csp_violations.append(f"{page.url}: {text}"))
     context.add_init_script(_REPORT_CSP)
     page.on("pageerror", lambda error: watched.errors.append(f"{page.url}: {error}"))

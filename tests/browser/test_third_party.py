@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Request
 
 from sitedata.views import search
 
-from .harness import ALLOWED_LOCAL_KEYS, DESKTOP, Watched, page_file, report, run_search, site_pages, watched_page
+from .harness import ALLOWED_LOCAL_KEYS, DESKTOP, NOT_OWN_URL, Watched, is_own_url, page_file, report, run_search, site_pages, watched_page
 
 PAGE_FACTS = """() => {
   const csp = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
@@ -184,3 +184,17 @@ def test_the_policy_blocks_injected_scripts_and_outside_requests(browser: Browse
         assert violations.count("inline") >= 2  # the inline handler and the inline script
     finally:
         watched.context.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/", "http://127.0.0.1/x.js", "http://localhost:1/a?b#c", "http://127.0.0.1?x", "ws://127.0.0.1:9/",
+        "file:///tmp/site/index.html", "data:text/plain,hi", "blob:http://127.0.0.1:1/uuid", "about:blank",
+        "https://tracker.invalid/x.js", "http://127.0.0.1.evil.example/", "http://localhost.evil.example:80/", "https://example.org/127.0.0.1",
+        "http://10.0.0.1/", "http://[::1]:8000/", "ftp://127.0.0.1/", "//127.0.0.1/", "javascript:alert(1)",
+    ],
+)
+def test_the_pattern_the_browser_matches_refuses_exactly_what_the_harness_refuses(url: str) -> None:
+    """The harness hands Playwright a pattern, so that only other hosts' requests come back to Python: it must agree with is_own_url."""
+    assert bool(NOT_OWN_URL.search(url)) == (not is_own_url(url)), url
