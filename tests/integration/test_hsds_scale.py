@@ -46,6 +46,8 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Impo
     feed.write_text(json.dumps(records), encoding="utf-8")
     data = generated  # the synthetic areas and sources, with only the real services before the import
     (data / "helplines.yaml").write_text((ROOT / "data" / "helplines.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    # Only the real practices: the feed brings services, and thousands of practice pages would only slow the build.
+    (data / "practices.yaml").write_text((ROOT / "data" / "practices.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     result = import_feed(feed, data_dir=data, options=Options(retrieved=TODAY, source_id="synthetic-feed", publisher="bench/synth.py"))
     site = base / "site"
     build = mkdocs_build(site, data_dir=data)
