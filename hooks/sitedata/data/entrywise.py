@@ -39,9 +39,8 @@ import yaml
 
 from sitedata.constants import DATA_DIR, PROJECT_DIR, SCHEMA_DIR
 from sitedata.data import characters, checks, schemas
-from sitedata.data.crosschecks import cross_entry_checks
-from sitedata.data.errors import DataError, DataErrors
-from sitedata.data.load import SiteData, _display, _vocabularies, collector_paused, data_files
+from sitedata.data.errors import DataError
+from sitedata.data.load import SiteData, _display, _vocabularies, collector_paused, data_files, site_data, value_errors
 from sitedata.data.segments import Layout, segment
 from sitedata.data.yamlsource import EntryPositions, EntryTables, Located, Path_, Tables, parse, parse_bytes, parse_entry, read_limited
 
@@ -215,20 +214,8 @@ def _load(*, data_dir: Path, today: date, review_months: int, cache_dir: Path | 
                 problem = checks.date_problem(value, today=today)
                 if problem:
                     errors.append(checks.Node(docs[name], name, (list_name, i, *path), value, {}).error(problem))
-    errors.extend(checks.check_phone_numbers(nodes))
-    errors.extend(checks.check_emails(nodes))
-    errors.extend(checks.check_urls(nodes))
-    errors.extend(checks.check_markdown(nodes))
-    errors.extend(checks.check_summaries(nodes))
-    errors.extend(checks.check_opening_hours(nodes, hours_error=hours_error))
-    if errors:
-        raise DataErrors(errors)
-    warnings = checks.review_due(docs, today=today, months=review_months)
-    site = SiteData(docs=docs, today=today, review_months=review_months, warnings=warnings)
-    errors = [e for check in cross_entry_checks() for e in check(site)]
-    if errors:
-        raise DataErrors(errors)
-    return site
+    errors.extend(value_errors(nodes, hours_error=hours_error))
+    return site_data(docs, errors=errors, today=today, review_months=review_months)
 
 
 @lru_cache(maxsize=65_536)  # a pure function of the text, and a few hundred expressions recur across thousands of services

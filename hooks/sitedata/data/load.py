@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -106,19 +106,32 @@ def _load_site(*, data_dir: Path, today: date, files: tuple[str, ...], review_mo
     ]
     errors.extend(checks.check_references(nodes, vocabularies=_vocabularies(docs)))
     errors.extend(checks.check_dates(nodes, today=today))
-    errors.extend(checks.check_phone_numbers(nodes))
-    errors.extend(checks.check_emails(nodes))
-    errors.extend(checks.check_urls(nodes))
-    errors.extend(checks.check_markdown(nodes))
-    errors.extend(checks.check_summaries(nodes))
     from sitedata.data.hours import hours_error  # here, not at the top: sitedata.data.entrywise imports this module and often needs no hours
 
-    errors.extend(checks.check_opening_hours(nodes, hours_error=hours_error))
+    errors.extend(value_errors(nodes, hours_error=hours_error))
+    return site_data(docs, errors=errors, today=today, review_months=review_months)
+
+
+def value_errors(nodes: list[checks.Node], *, hours_error: Callable[[str], str | None]) -> list[DataError]:
+    """The checks of single values that come after references and dates (load_site and make check's entry-wise path share them)."""
+    return [
+        *checks.check_phone_numbers(nodes),
+        *checks.check_emails(nodes),
+        *checks.check_urls(nodes),
+        *checks.check_markdown(nodes),
+        *checks.check_summaries(nodes),
+        *checks.check_opening_hours(nodes, hours_error=hours_error),
+    ]
+
+
+def site_data(docs: dict[str, Located], *, errors: list[DataError], today: date, review_months: int) -> SiteData:
+    """The SiteData of checked files, with the entries due for review as its warnings; DataErrors if any check failed.
+
+    The cross-entry checks assume every file is valid on its own, so they run only once `errors` is empty."""
     if errors:
         raise DataErrors(errors)
     warnings = checks.review_due(docs, today=today, months=review_months)
     site = SiteData(docs=docs, today=today, review_months=review_months, warnings=warnings)
-    # These assume every file is valid on its own, so they run once the checks above pass.
     errors = [e for check in cross_entry_checks() for e in check(site)]
     if errors:
         raise DataErrors(errors)
